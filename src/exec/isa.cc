@@ -1,0 +1,70 @@
+// Opcode names, operand layouts and instruction lengths of the internal code,
+// all expanded from opcodes.def and isa.def (see docs/internal-code.md).
+#include "exec/isa.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "compile/disasm.h"
+
+namespace waspvm {
+
+namespace {
+
+// Operand kinds of the one-to-one rows, synthesized from their class and arity.
+constexpr const char* one_to_one_kinds(OpClass cls, const char* params) {
+  switch (cls) {
+    case OpClass::Simple:
+    case OpClass::Trapping: return params[0] != '\0' && params[1] != '\0' ? "sss" : "ss";
+    case OpClass::Load:
+    case OpClass::Store: return "ssu";
+    case OpClass::Special: break;
+  }
+  return "";  // Special rows are never emitted
+}
+
+struct IOpInfo {
+  const char* name;
+  const char* kinds;
+};
+
+constexpr IOpInfo kIOpInfos[] = {
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
+  {text, one_to_one_kinds(OpClass::cls, params)},
+#include "defs/opcodes.def"
+#define WASP_ISA(ident, kinds) {#ident, kinds},
+#include "exec/isa.def"
+};
+static_assert(std::size(kIOpInfos) == static_cast<size_t>(IOp::Count));
+
+}  // namespace
+
+const char* iop_name(IOp op) {
+  auto index = static_cast<size_t>(op);
+  return index < std::size(kIOpInfos) ? kIOpInfos[index].name : "<invalid>";
+}
+
+const char* iop_operand_kinds(IOp op) {
+  auto index = static_cast<size_t>(op);
+  return index < std::size(kIOpInfos) ? kIOpInfos[index].kinds : "";
+}
+
+uint32_t iop_length(const CodeWord* code) {
+  const char* kinds = iop_operand_kinds(static_cast<IOp>(code[0]));
+  uint32_t length = 1;
+  for (const char* k = kinds; *k != '\0'; ++k) {
+    // An `n` operand is a count followed by that many words.
+    length += *k == 'n' ? 1 + code[length] : 1;
+  }
+  return length;
+}
+
+uint32_t CompiledFunc::wasm_offset_at(uint32_t code_pos) const {
+  // The last entry at or before code_pos: the instruction containing it.
+  auto it = std::upper_bound(source_map.begin(), source_map.end(), code_pos,
+                             [](uint32_t pos, const auto& entry) { return pos < entry.first; });
+  if (it == source_map.begin()) return source_map.empty() ? 0 : source_map.front().second;
+  return std::prev(it)->second;
+}
+
+}  // namespace waspvm

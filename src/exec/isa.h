@@ -1,0 +1,54 @@
+// Internal instruction set: opcode numbering and operand counts.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "decode/code_reader.h"
+
+namespace waspvm {
+
+using CodeWord = uint32_t;
+
+// Every row of opcodes.def (Special rows are never emitted), then isa.def.
+// Special rows are named Special<Ident> here: isa.def reuses some of their
+// names (Br, BrTable, Return) for its own instructions.
+#define WASP_IOP_Simple(ident) ident,
+#define WASP_IOP_Trapping(ident) ident,
+#define WASP_IOP_Load(ident) ident,
+#define WASP_IOP_Store(ident) ident,
+#define WASP_IOP_Special(ident) Special##ident,
+enum class IOp : uint32_t {
+#define WASP_OP(ident, prefix, code, text, imm, cls, ...) WASP_IOP_##cls(ident)
+#include "defs/opcodes.def"
+#define WASP_ISA(ident, kinds) ident,
+#include "exec/isa.def"
+  Count
+};
+#undef WASP_IOP_Simple
+#undef WASP_IOP_Trapping
+#undef WASP_IOP_Load
+#undef WASP_IOP_Store
+#undef WASP_IOP_Special
+
+inline IOp to_iop(Op op) { return static_cast<IOp>(static_cast<uint32_t>(op)); }
+
+const char* iop_name(IOp op);
+// Number of words the instruction at `code` occupies (opcode word included).
+uint32_t iop_length(const CodeWord* code);
+
+// A function translated to internal code.
+struct CompiledFunc {
+  std::vector<CodeWord> code;
+  uint32_t func_index = 0;   // index in the module's function space
+  uint32_t type_index = 0;
+  uint32_t num_params = 0;
+  uint32_t num_results = 0;
+  uint32_t num_locals = 0;   // params + declared locals: slots 0..num_locals-1
+  uint32_t frame_slots = 0;  // locals + the deepest operand stack: slots the frame needs
+  // (code position, wasm byte offset) for every instruction, sorted by position;
+  // maps a pc back to the wasm instruction for backtraces.
+  std::vector<std::pair<uint32_t, uint32_t>> source_map;
+  uint32_t wasm_offset_at(uint32_t code_pos) const;
+};
+
+}  // namespace waspvm

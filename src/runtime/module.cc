@@ -1,0 +1,59 @@
+// Module: decode, validate, translate; the import and export lists.
+#include "compile/translator.h"
+#include "decode/decoder.h"
+#include "runtime/objects.h"
+#include "validate/validator.h"
+
+namespace waspvm {
+
+Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
+  auto decoded = decode_module(bytes);
+  if (!decoded) return decoded.error();
+
+  Features features;
+  features.tail_call = engine.config().tail_call;
+  WASP_TRY(validate_module(*decoded, features));
+
+  auto impl = std::make_shared<ModuleImpl>();
+  impl->engine = engine.impl();
+  impl->desc = std::move(decoded.value());
+  const ModuleDesc& desc = impl->desc;
+
+  impl->code.reserve(desc.funcs.size());
+  Translator translator;  // reuses its scratch buffers across functions
+  for (uint32_t i = 0; i < desc.funcs.size(); ++i) {
+    auto compiled = translator.translate(desc, i);
+    if (!compiled) return compiled.error();
+    impl->code.push_back(std::move(compiled.value()));
+  }
+
+  impl->type_ids.reserve(desc.types.size());
+  for (const FuncType& type : desc.types) impl->type_ids.push_back(impl->engine->types.intern(type));
+  return Module(std::move(impl));
+}
+
+std::vector<ImportInfo> Module::imports() const {
+  const ModuleDesc& desc = impl_->desc;
+  std::vector<ImportInfo> out;
+  out.reserve(desc.imports.size());
+  for (const Import& imp : desc.imports) {
+    ImportInfo info{imp.module, imp.name, imp.kind, {}, imp.table, imp.memory, imp.global};
+    if (imp.kind == ExternKind::Func) info.func = desc.types[imp.func_type];
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::vector<ExportInfo> Module::exports() const {
+  const ModuleDesc& desc = impl_->desc;
+  std::vector<ExportInfo> out;
+  out.reserve(desc.exports.size());
+  for (const Export& exp : desc.exports) {
+    ExportInfo info{exp.name, exp.kind, {}};
+    if (exp.kind == ExternKind::Func) info.func = desc.func_type(exp.index);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace waspvm

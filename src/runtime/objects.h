@@ -1,0 +1,125 @@
+// Runtime objects behind the public handles. Internal; see docs/architecture.md.
+//
+// Ownership: every runtime object belongs to exactly one Group. Instantiating
+// a module that imports objects of other groups merges those groups into one
+// (union-find: a merged group forwards to its root and hands over its objects).
+// Public handles hold a shared_ptr to a group, so an object lives as long as
+// any handle to anything linked with it, and references between linked
+// objects (a funcref in an imported table, say) can never dangle.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "decode/module.h"
+#include "exec/isa.h"
+#include "waspvm/waspvm.h"
+
+namespace waspvm {
+
+// Interns function types so that call_indirect compares one integer.
+class TypeRegistry {
+ public:
+  uint32_t intern(const FuncType& type);
+  FuncType get(uint32_t id) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::vector<ValType>, std::vector<ValType>>, uint32_t> ids_;
+  std::vector<FuncType> types_;
+};
+
+struct EngineImpl {
+  Config config;
+  TypeRegistry types;
+};
+
+struct ModuleImpl {
+  std::shared_ptr<EngineImpl> engine;
+  ModuleDesc desc;
+  std::vector<CompiledFunc> code;  // one per defined function
+  std::vector<uint32_t> type_ids;  // canonical id of every entry of desc.types
+};
+
+struct MemoryInst {
+  MemoryType type;
+  uint8_t* data = nullptr;
+  uint64_t size = 0;  // bytes, a multiple of kPageSize
+  // Bytes of address space reserved at `data` (grow commits in place), or 0
+  // when the reservation failed and the mapping is exactly `size` bytes.
+  uint64_t reserved = 0;
+  explicit MemoryInst(MemoryType t);
+  ~MemoryInst();
+  MemoryInst(const MemoryInst&) = delete;
+  MemoryInst& operator=(const MemoryInst&) = delete;
+  uint64_t pages() const { return size / kPageSize; }
+  uint64_t max_pages() const;
+  // Returns the old size in pages, or -1 if the memory cannot grow by delta.
+  int64_t grow(uint64_t delta_pages);
+  bool allocated_ok() const { return size == 0 || data != nullptr; }
+};
+
+// Reference slots: 0 is null; a funcref is a FuncInst*; an externref is the host's value.
+struct TableInst {
+  TableType type;
+  std::vector<uint64_t> elems;
+  uint64_t max_size() const;
+  // Returns the old size, or -1 if the table cannot grow by delta.
+  int64_t grow(uint64_t delta, uint64_t init);
+};
+
+struct GlobalInst {
+  GlobalType type;
+  uint64_t bits = 0;  // slot representation of the value
+};
+
+struct FuncInst {
+  FuncType type;
+  uint32_t type_id = 0;             // canonical (TypeRegistry) id of `type`
+  InstanceImpl* instance = nullptr;  // wasm function: its instance; host function: null
+  const CompiledFunc* code = nullptr;  // wasm function: its code
+  uint32_t func_index = 0;          // wasm function: index in its module's function space
+  HostFunction host;                // host function: its body
+  bool is_host() const { return instance == nullptr; }
+};
+
+struct ExecStack;  // exec/interpreter.h
+
+struct InstanceImpl {
+  std::shared_ptr<const ModuleImpl> module;
+  Group* group = nullptr;  // the group that owns this instance (merge_groups keeps it current)
+  // Index spaces (imports first), pointing at objects owned by some group.
+  std::vector<FuncInst*> funcs;
+  std::vector<TableInst*> tables;
+  std::vector<MemoryInst*> memories;
+  std::vector<GlobalInst*> globals;
+  // Element segments as reference values (evaluated at instantiation); a
+  // dropped segment is cleared. Data segments: dropped flags.
+  std::vector<std::vector<uint64_t>> elem_segments;
+  std::vector<uint8_t> data_dropped;
+  std::unique_ptr<ExecStack> stack;  // created on first call
+  uint32_t host_reentry_depth = 0;
+  InstanceImpl();
+  ~InstanceImpl();
+};
+
+// enable_shared_from_this: an InstanceImpl knows its Group only by raw pointer,
+// and Caller::instance() must hand out an owning handle from it.
+struct Group : std::enable_shared_from_this<Group> {
+  std::shared_ptr<Group> merged_into;  // non-null once merged into another group
+  std::vector<std::unique_ptr<InstanceImpl>> instances;
+  std::vector<std::unique_ptr<FuncInst>> funcs;
+  std::vector<std::unique_ptr<MemoryInst>> memories;
+  std::vector<std::unique_ptr<TableInst>> tables;
+  std::vector<std::unique_ptr<GlobalInst>> globals;
+};
+
+// Follows merges to the group that owns objects now.
+std::shared_ptr<Group> group_root(std::shared_ptr<Group> g);
+// Merges b's root into a's root (if different); returns the root.
+std::shared_ptr<Group> merge_groups(std::shared_ptr<Group> a, std::shared_ptr<Group> b);
+
+}  // namespace waspvm

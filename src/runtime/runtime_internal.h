@@ -1,0 +1,33 @@
+// Helpers shared by the runtime's .cc files (not part of any contract).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "runtime/objects.h"
+
+namespace waspvm {
+
+// Growth beyond this many table elements is refused (the spec allows 2^32-1,
+// but an untrusted module must not make the host allocate gigabytes).
+constexpr uint64_t kMaxTableElements = 10'000'000;
+
+// A fresh, empty group (for host-created objects and new instances).
+inline std::shared_ptr<Group> make_group() { return std::make_shared<Group>(); }
+
+// The owning root group of an instance (groups always live in shared_ptrs).
+inline std::shared_ptr<Group> group_of(const InstanceImpl& inst) {
+  return group_root(inst.group->shared_from_this());
+}
+
+// The export of that name, or null.
+inline const Export* find_export(const ModuleDesc& desc, std::string_view name) {
+  for (const Export& e : desc.exports)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+// A handle to export `exp` of `inst`, sharing `group`.
+Extern export_handle(const std::shared_ptr<Group>& group, const InstanceImpl& inst, const Export& exp);
+
+}  // namespace waspvm

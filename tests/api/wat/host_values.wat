@@ -1,0 +1,31 @@
+;; Calls host functions of every value type and hands the results back.
+(module
+  (type $i32_to_i32 (func (param i32) (result i32)))
+  (import "host" "add_i32" (func $add_i32 (param i32 i32) (result i32)))
+  (import "host" "mul_i64" (func $mul_i64 (param i64 i64) (result i64)))
+  (import "host" "neg_f32" (func $neg_f32 (param f32) (result f32)))
+  (import "host" "half_f64" (func $half_f64 (param f64) (result f64)))
+  (import "host" "next_externref" (func $next_externref (param externref) (result externref)))
+  (import "host" "swap_funcref" (func $swap_funcref (param funcref) (result funcref)))
+  (table $slots 1 funcref)
+  (elem declare func $double)
+
+  (func $double (type $i32_to_i32) (i32.mul (local.get 0) (i32.const 2)))
+
+  (func (export "call_add_i32") (param i32 i32) (result i32)
+    (call $add_i32 (local.get 0) (local.get 1)))
+  (func (export "call_mul_i64") (param i64 i64) (result i64)
+    (call $mul_i64 (local.get 0) (local.get 1)))
+  (func (export "call_neg_f32") (param f32) (result f32)
+    (call $neg_f32 (local.get 0)))
+  (func (export "call_half_f64") (param f64) (result f64)
+    (call $half_f64 (local.get 0)))
+  (func (export "call_next_externref") (param externref) (result externref)
+    (call $next_externref (local.get 0)))
+  (func (export "externref_is_null") (param externref) (result i32)
+    (ref.is_null (local.get 0)))
+  ;; Gives $double to the host, stores whatever function it returns and calls it with `arg`.
+  (func (export "call_swapped") (param $arg i32) (result i32)
+    (table.set $slots (i32.const 0) (call $swap_funcref (ref.func $double)))
+    (call_indirect $slots (type $i32_to_i32) (local.get $arg) (i32.const 0)))
+)

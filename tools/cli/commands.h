@@ -1,0 +1,19 @@
+// The `waspvm` subcommands. Each takes the arguments after its name and
+// returns the process exit status.
+#pragma once
+#include <span>
+#include <string_view>
+
+namespace waspvm::cli {
+
+// Exit statuses shared by the subcommands (documented in `waspvm --help`).
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;    // other errors; spectest: a test failed
+constexpr int kExitInvalid = 2;  // malformed or invalid module
+constexpr int kExitTrap = 3;     // the called function trapped
+constexpr int kExitUsage = 64;   // bad command line (EX_USAGE)
+
+int run_command(std::span<const std::string_view> args);
+int spectest_command(std::span<const std::string_view> args);
+
+}  // namespace waspvm::cli
