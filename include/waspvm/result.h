@@ -49,9 +49,8 @@ inline Error make_error(std::string message) { return Error{std::move(message)};
 }  // namespace waspvm
 
 // Propagates an error from an expression returning Result<...>.
-#define WASP_TRY(expr)                              \
-  do {                                              \
-    auto wasp_try_result_ = (expr);                 \
-    if (!wasp_try_result_.ok())                     \
-      return ::waspvm::Error{wasp_try_result_.error()}; \
+#define WASP_TRY(expr)                                                            \
+  do {                                                                            \
+    auto wasp_try_result_ = (expr);                                               \
+    if (!wasp_try_result_.ok()) return ::waspvm::Error{wasp_try_result_.error()}; \
   } while (0)

@@ -72,10 +72,9 @@ class Value {
 
 // ---------------------------------------------------------------- traps
 
-
 struct FrameInfo {
   uint32_t func_index = 0;
-  std::string func_name;  // from the name section; "" if none
+  std::string func_name;     // from the name section; "" if none
   uint32_t wasm_offset = 0;  // byte offset of the instruction in the module
   std::string to_string() const;
 };
@@ -136,10 +135,10 @@ struct ImportInfo {
   std::string module;
   std::string name;
   ExternKind kind;
-  FuncType func;       // kind == Func
-  TableType table;     // kind == Table
-  MemoryType memory;   // kind == Memory
-  GlobalType global;   // kind == Global
+  FuncType func;      // kind == Func
+  TableType table;    // kind == Table
+  MemoryType memory;  // kind == Memory
+  GlobalType global;  // kind == Global
 };
 
 struct ExportInfo {
@@ -294,59 +293,111 @@ class Instance {
 // Maps a C++ parameter or result type to a wasm value type.
 template <class T>
 struct WasmTypeOf;
-template <> struct WasmTypeOf<int32_t> { static constexpr ValType type = ValType::I32; };
-template <> struct WasmTypeOf<uint32_t> { static constexpr ValType type = ValType::I32; };
-template <> struct WasmTypeOf<int64_t> { static constexpr ValType type = ValType::I64; };
-template <> struct WasmTypeOf<uint64_t> { static constexpr ValType type = ValType::I64; };
-template <> struct WasmTypeOf<float> { static constexpr ValType type = ValType::F32; };
-template <> struct WasmTypeOf<double> { static constexpr ValType type = ValType::F64; };
+template <>
+struct WasmTypeOf<int32_t> {
+  static constexpr ValType type = ValType::I32;
+};
+template <>
+struct WasmTypeOf<uint32_t> {
+  static constexpr ValType type = ValType::I32;
+};
+template <>
+struct WasmTypeOf<int64_t> {
+  static constexpr ValType type = ValType::I64;
+};
+template <>
+struct WasmTypeOf<uint64_t> {
+  static constexpr ValType type = ValType::I64;
+};
+template <>
+struct WasmTypeOf<float> {
+  static constexpr ValType type = ValType::F32;
+};
+template <>
+struct WasmTypeOf<double> {
+  static constexpr ValType type = ValType::F64;
+};
 
 namespace detail {
 
 template <class T>
 T from_value(const Value& v) {
-  if constexpr (std::is_same_v<T, float>) return v.f32();
-  else if constexpr (std::is_same_v<T, double>) return v.f64();
-  else return static_cast<T>(v.bits());
+  if constexpr (std::is_same_v<T, float>)
+    return v.f32();
+  else if constexpr (std::is_same_v<T, double>)
+    return v.f64();
+  else
+    return static_cast<T>(v.bits());
 }
 
 template <class T>
 Value to_value(T x) {
-  if constexpr (std::is_same_v<T, float>) return Value::f32(x);
-  else if constexpr (std::is_same_v<T, double>) return Value::f64(x);
-  else if constexpr (sizeof(T) == 4) return Value::i32(static_cast<int32_t>(x));
-  else return Value::i64(static_cast<int64_t>(x));
+  if constexpr (std::is_same_v<T, float>)
+    return Value::f32(x);
+  else if constexpr (std::is_same_v<T, double>)
+    return Value::f64(x);
+  else if constexpr (sizeof(T) == 4)
+    return Value::i32(static_cast<int32_t>(x));
+  else
+    return Value::i64(static_cast<int64_t>(x));
 }
 
-template <class T> struct ResultTypes { using tuple = std::tuple<T>; };
-template <> struct ResultTypes<void> { using tuple = std::tuple<>; };
-template <class... Ts> struct ResultTypes<std::tuple<Ts...>> { using tuple = std::tuple<Ts...>; };
+template <class T>
+struct ResultTypes {
+  using tuple = std::tuple<T>;
+};
+template <>
+struct ResultTypes<void> {
+  using tuple = std::tuple<>;
+};
+template <class... Ts>
+struct ResultTypes<std::tuple<Ts...>> {
+  using tuple = std::tuple<Ts...>;
+};
 
-template <class T> struct StripResult { using type = T; static constexpr bool wrapped = false; };
-template <class T> struct StripResult<Result<T>> { using type = T; static constexpr bool wrapped = true; };
+template <class T>
+struct StripResult {
+  using type = T;
+  static constexpr bool wrapped = false;
+};
+template <class T>
+struct StripResult<Result<T>> {
+  using type = T;
+  static constexpr bool wrapped = true;
+};
 
-template <class Tuple> struct TupleTypes;
+template <class Tuple>
+struct TupleTypes;
 template <class... Ts>
 struct TupleTypes<std::tuple<Ts...>> {
   static std::vector<ValType> list() { return {WasmTypeOf<std::decay_t<Ts>>::type...}; }
 };
 
-template <class F> struct Callable : Callable<decltype(&F::operator())> {};
-template <class C, class R, class... A> struct Callable<R (C::*)(A...) const> {
+template <class F>
+struct Callable : Callable<decltype(&F::operator())> {};
+template <class C, class R, class... A>
+struct Callable<R (C::*)(A...) const> {
   using ret = R;
   using args = std::tuple<A...>;
 };
-template <class C, class R, class... A> struct Callable<R (C::*)(A...)> {
+template <class C, class R, class... A>
+struct Callable<R (C::*)(A...)> {
   using ret = R;
   using args = std::tuple<A...>;
 };
-template <class R, class... A> struct Callable<R (*)(A...)> {
+template <class R, class... A>
+struct Callable<R (*)(A...)> {
   using ret = R;
   using args = std::tuple<A...>;
 };
 
-template <class Tuple> struct DropCaller { using type = Tuple; static constexpr bool has = false; };
-template <class... Ts> struct DropCaller<std::tuple<Caller&, Ts...>> {
+template <class Tuple>
+struct DropCaller {
+  using type = Tuple;
+  static constexpr bool has = false;
+};
+template <class... Ts>
+struct DropCaller<std::tuple<Caller&, Ts...>> {
   using type = std::tuple<Ts...>;
   static constexpr bool has = true;
 };
@@ -386,7 +437,9 @@ Func make_func(const Engine& engine, Fn fn) {
   HostFunction body = [fn](Caller& caller, std::span<const Value> args,
                            std::span<Value> results) mutable -> Result<void> {
     auto seq = std::make_index_sequence<std::tuple_size_v<Params>>{};
-    auto call = [&]() -> decltype(auto) { return detail::invoke_with<Fn, Params>(fn, caller, args, seq, true); };
+    auto call = [&]() -> decltype(auto) {
+      return detail::invoke_with<Fn, Params>(fn, caller, args, seq, true);
+    };
     if constexpr (std::is_void_v<typename Info::ret>) {
       call();
       return {};

@@ -46,15 +46,24 @@ Result<ValType> read_ref_type(ByteReader& r) {
 Result<ValType> read_val_type(ByteReader& r) {
   auto b = r.u8();
   if (!b) return b.error();
-  switch (*b) {
-    case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x7B: case 0x70: case 0x6F:
-      return static_cast<ValType>(*b);
-    default:
-      return ByteReader::error_at(r.pos() - 1, "malformed value type");
-  }
+  if (!is_val_type_byte(*b)) return ByteReader::error_at(r.pos() - 1, "malformed value type");
+  return static_cast<ValType>(*b);
 }
 
 }  // namespace
+
+bool is_val_type_byte(uint8_t b) {
+  switch (b) {
+    case 0x7F:
+    case 0x7E:
+    case 0x7D:
+    case 0x7C:
+    case 0x7B:
+    case 0x70:
+    case 0x6F: return true;
+    default: return false;
+  }
+}
 
 const OpInfo& op_info(Op op) { return kOpInfos[static_cast<size_t>(op)]; }
 
@@ -100,8 +109,7 @@ Result<void> CodeReader::read_immediates(ImmKind kind, Instr& out) {
     return {};
   };
   switch (kind) {
-    case ImmKind::None:
-      return {};
+    case ImmKind::None: return {};
     case ImmKind::BlockType: {
       size_t at = r_.pos();
       auto b = r_.u8();
@@ -110,13 +118,10 @@ Result<void> CodeReader::read_immediates(ImmKind kind, Instr& out) {
         out.block.kind = BlockType::Kind::Empty;
         return {};
       }
-      switch (*b) {
-        case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x7B: case 0x70: case 0x6F:
-          out.block.kind = BlockType::Kind::Value;
-          out.block.value = static_cast<ValType>(*b);
-          return {};
-        default:
-          break;
+      if (is_val_type_byte(*b)) {
+        out.block.kind = BlockType::Kind::Value;
+        out.block.value = static_cast<ValType>(*b);
+        return {};
       }
       r_.seek(at);
       auto idx = r_.s33();
@@ -132,8 +137,7 @@ Result<void> CodeReader::read_immediates(ImmKind kind, Instr& out) {
     case ImmKind::GlobalIdx:
     case ImmKind::TableIdx:
     case ImmKind::DataIdx:
-    case ImmKind::ElemIdx:
-      return index(out.index);
+    case ImmKind::ElemIdx: return index(out.index);
     case ImmKind::BrTable: {
       auto n = r_.u32();
       if (!n) return n.error();
@@ -146,16 +150,12 @@ Result<void> CodeReader::read_immediates(ImmKind kind, Instr& out) {
       }
       return {};
     }
-    case ImmKind::CallIndirect:
-      WASP_TRY(index(out.index));
-      return index(out.index2);
+    case ImmKind::CallIndirect: WASP_TRY(index(out.index)); return index(out.index2);
     case ImmKind::MemArg: {
       WASP_TRY(index(out.align));
       return index(out.mem_offset);
     }
-    case ImmKind::MemIdx:
-      out.index = 0;
-      return zero_byte();
+    case ImmKind::MemIdx: out.index = 0; return zero_byte();
     case ImmKind::I32Const: {
       auto v = r_.s32();
       if (!v) return v.error();
@@ -207,9 +207,7 @@ Result<void> CodeReader::read_immediates(ImmKind kind, Instr& out) {
       WASP_TRY(zero_byte());
       return zero_byte();
     case ImmKind::TableInit:
-    case ImmKind::TableCopy:
-      WASP_TRY(index(out.index));
-      return index(out.index2);
+    case ImmKind::TableCopy: WASP_TRY(index(out.index)); return index(out.index2);
   }
   return {};
 }

@@ -17,9 +17,29 @@ enum class Op : uint16_t {
 };
 
 enum class ImmKind : uint8_t {
-  None, BlockType, LabelIdx, BrTable, FuncIdx, CallIndirect, LocalIdx, GlobalIdx, TableIdx,
-  MemArg, MemIdx, I32Const, I64Const, F32Const, F64Const, RefType, SelectT, MemInit, DataIdx,
-  MemCopy, TableInit, ElemIdx, TableCopy,
+  None,
+  BlockType,
+  LabelIdx,
+  BrTable,
+  FuncIdx,
+  CallIndirect,
+  LocalIdx,
+  GlobalIdx,
+  TableIdx,
+  MemArg,
+  MemIdx,
+  I32Const,
+  I64Const,
+  F32Const,
+  F64Const,
+  RefType,
+  SelectT,
+  MemInit,
+  DataIdx,
+  MemCopy,
+  TableInit,
+  ElemIdx,
+  TableCopy,
 };
 
 enum class OpClass : uint8_t { Simple, Trapping, Load, Store, Special };
@@ -30,14 +50,16 @@ struct OpInfo {
   const char* name;
   ImmKind imm;
   OpClass cls;
-  const char* params;   // i I f F
+  const char* params;  // i I f F
   const char* results;
   uint8_t access_bytes;  // Load/Store only
 };
 
 const OpInfo& op_info(Op op);
 inline const char* op_name(Op op) { return op_info(op).name; }
-ValType sig_char_type(char c);  // 'i' -> I32, 'I' -> I64, 'f' -> F32, 'F' -> F64
+ValType sig_char_type(char c);
+// True for the binary encodings of the value types (0x7F i32 ... 0x6F externref).
+bool is_val_type_byte(uint8_t b);  // 'i' -> I32, 'I' -> I64, 'f' -> F32, 'F' -> F64
 
 struct BlockType {
   enum class Kind : uint8_t { Empty, Value, TypeIndex } kind = Kind::Empty;

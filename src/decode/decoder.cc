@@ -239,16 +239,8 @@ Result<uint8_t> Decoder::read_type_byte(ByteReader& r) {
 Result<ValType> Decoder::read_val_type(ByteReader& r) {
   auto b = read_type_byte(r);
   if (!b) return b.error();
-  switch (*b) {
-    case 0x7F:
-    case 0x7E:
-    case 0x7D:
-    case 0x7C:
-    case 0x7B:
-    case 0x70:
-    case 0x6F: return static_cast<ValType>(*b);
-    default: return ByteReader::error_at(r.pos() - 1, "malformed value type");
-  }
+  if (!is_val_type_byte(*b)) return ByteReader::error_at(r.pos() - 1, "malformed value type");
+  return static_cast<ValType>(*b);
 }
 
 Result<ValType> Decoder::read_ref_type(ByteReader& r) {

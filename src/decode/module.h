@@ -40,11 +40,11 @@ struct LocalRun {
 
 // A function defined in the module (not imported).
 struct FuncBody {
-  uint32_t type = 0;              // type index
-  std::vector<LocalRun> locals;   // declared locals (params excluded), run-length
-  uint32_t num_locals = 0;        // sum of locals[].count
-  uint32_t code_begin = 0;        // byte offset of the first instruction in Module::bytes
-  uint32_t code_end = 0;          // one past the final `end`
+  uint32_t type = 0;             // type index
+  std::vector<LocalRun> locals;  // declared locals (params excluded), run-length
+  uint32_t num_locals = 0;       // sum of locals[].count
+  uint32_t code_begin = 0;       // byte offset of the first instruction in Module::bytes
+  uint32_t code_end = 0;         // one past the final `end`
 };
 
 struct GlobalDef {
@@ -90,7 +90,7 @@ struct ModuleDesc {
   uint32_t num_imported_memories = 0;
   uint32_t num_imported_globals = 0;
 
-  std::vector<FuncBody> funcs;        // defined functions, in order
+  std::vector<FuncBody> funcs;         // defined functions, in order
   std::vector<GlobalDef> global_defs;  // defined globals, in order
   std::vector<Export> exports;
   std::optional<uint32_t> start;

@@ -51,8 +51,8 @@ bool push_frame(ExecStack& st, const FuncInst* func, uint64_t base, const Config
 
 // Calls a host function whose arguments are in slots [base, base + params);
 // its results are written to [base, base + results).
-bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl* caller_inst, const Config& config,
-               TrapState& trap) {
+bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl* caller_inst,
+               const Config& config, TrapState& trap) {
   if (t_host_depth >= config.max_host_reentry) {
     trap.code = TrapCode::CallStackExhausted;
     return false;
@@ -73,7 +73,8 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   }
   for (size_t i = 0; i < results.size(); ++i) {
     uint64_t bits = results[i].bits();
-    if (type.results[i] == ValType::I32 || type.results[i] == ValType::F32) bits = static_cast<uint32_t>(bits);
+    if (type.results[i] == ValType::I32 || type.results[i] == ValType::F32)
+      bits = static_cast<uint32_t>(bits);
     st.slots[base + i] = bits;
   }
   return true;
@@ -92,6 +93,25 @@ std::vector<FrameInfo> backtrace(const ExecStack& st, size_t entry_depth) {
   return out;
 }
 
+// The callee of call_indirect / return_call_indirect, or null (trap set).
+const FuncInst* resolve_indirect(const InstanceImpl* inst, uint32_t type_index, uint32_t table_index,
+                                 uint32_t index, TrapState& trap) {
+  const TableInst* table = inst->tables[table_index];
+  if (index >= table->elems.size()) {
+    trap.code = TrapCode::UndefinedElement;
+  } else if (table->elems[index] == 0) {
+    trap.code = TrapCode::UninitializedElement;
+  } else {
+    auto* callee = reinterpret_cast<const FuncInst*>(static_cast<uintptr_t>(table->elems[index]));
+    if (callee->type_id == inst->module->type_ids[type_index]) return callee;
+    trap.code = TrapCode::IndirectCallTypeMismatch;
+    return nullptr;
+  }
+  // The spec's messages for element traps name the element index.
+  trap.message = std::string(trap_message(trap.code)) + " " + std::to_string(index);
+  return nullptr;
+}
+
 inline bool in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
   return offset <= size && length <= size - offset;
 }
@@ -108,38 +128,31 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
   uint64_t mem_size = 0;
   const Config& config = config_of(st.frames.back().func->instance);
 
-#define LOAD_MEM()                          \
-  do {                                      \
-    if (!inst->memories.empty()) {          \
-      mem = inst->memories[0]->data;        \
-      mem_size = inst->memories[0]->size;   \
-    } else {                                \
-      mem = nullptr;                        \
-      mem_size = 0;                         \
-    }                                       \
+#define LOAD_MEM()                        \
+  do {                                    \
+    if (!inst->memories.empty()) {        \
+      mem = inst->memories[0]->data;      \
+      mem_size = inst->memories[0]->size; \
+    } else {                              \
+      mem = nullptr;                      \
+      mem_size = 0;                       \
+    }                                     \
   } while (0)
-#define LOAD_FRAME()                                  \
-  do {                                                \
-    const Frame& f_ = st.frames.back();               \
-    cur = f_.func;                                    \
-    inst = cur->instance;                             \
-    code_base = cur->code->code.data();               \
-    pc = code_base + f_.pc;                           \
-    fp = st.slots.data() + f_.base;                   \
-    LOAD_MEM();                                       \
+#define LOAD_FRAME()                    \
+  do {                                  \
+    const Frame& f_ = st.frames.back(); \
+    cur = f_.func;                      \
+    inst = cur->instance;               \
+    code_base = cur->code->code.data(); \
+    pc = code_base + f_.pc;             \
+    fp = st.slots.data() + f_.base;     \
+    LOAD_MEM();                         \
   } while (0)
-#define SAVE_PC(next) (st.frames.back().pc = static_cast<uint32_t>((next) - code_base))
-#define TRAP(c)          \
-  do {                   \
-    trap.code = (c);     \
-    goto trapped;        \
-  } while (0)
-// The spec's messages for element traps name the element index.
-#define ELEMENT_TRAP(c, index)                                                     \
-  do {                                                                             \
-    trap.code = (c);                                                               \
-    trap.message = std::string(trap_message(c)) + " " + std::to_string(index);     \
-    goto trapped;                                                                  \
+#define SAVE_PC(next) (st.frames.back().pc = static_cast<uint32_t>((next)-code_base))
+#define TRAP(c)      \
+  do {               \
+    trap.code = (c); \
+    goto trapped;    \
   } while (0)
 
   LOAD_FRAME();
@@ -174,10 +187,10 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
     switch (static_cast<IOp>(*pc)) {
 #endif
 
-#define HANDLER_Simple(ident, fn, bytes) \
-  TARGET(ident) {                        \
+#define HANDLER_Simple(ident, fn, bytes)    \
+  TARGET(ident) {                           \
     pc += apply_pure<&numeric::fn>(fp, pc); \
-    NEXT();                              \
+    NEXT();                                 \
   }
 #define HANDLER_Trapping(ident, fn, bytes)                         \
   TARGET(ident) {                                                  \
@@ -186,24 +199,25 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
     pc += n_;                                                      \
     NEXT();                                                        \
   }
-#define HANDLER_Load(ident, fn, bytes)                                             \
-  TARGET(ident) {                                                                  \
+#define HANDLER_Load(ident, fn, bytes)                                              \
+  TARGET(ident) {                                                                   \
     uint64_t ea_ = static_cast<uint64_t>(static_cast<uint32_t>(fp[pc[2]])) + pc[3]; \
-    if (ea_ + (bytes) > mem_size) TRAP(TrapCode::MemoryOutOfBounds);               \
-    fp[pc[1]] = to_slot(numeric::fn(mem + ea_));                                   \
-    pc += 4;                                                                       \
-    NEXT();                                                                        \
+    if (ea_ + (bytes) > mem_size) TRAP(TrapCode::MemoryOutOfBounds);                \
+    fp[pc[1]] = to_slot(numeric::fn(mem + ea_));                                    \
+    pc += 4;                                                                        \
+    NEXT();                                                                         \
   }
-#define HANDLER_Store(ident, fn, bytes)                                            \
-  TARGET(ident) {                                                                  \
+#define HANDLER_Store(ident, fn, bytes)                                             \
+  TARGET(ident) {                                                                   \
     uint64_t ea_ = static_cast<uint64_t>(static_cast<uint32_t>(fp[pc[1]])) + pc[3]; \
-    if (ea_ + (bytes) > mem_size) TRAP(TrapCode::MemoryOutOfBounds);               \
-    numeric::fn(mem + ea_, from_slot<StoredType<&numeric::fn>>(fp[pc[2]]));        \
-    pc += 4;                                                                       \
-    NEXT();                                                                        \
+    if (ea_ + (bytes) > mem_size) TRAP(TrapCode::MemoryOutOfBounds);                \
+    numeric::fn(mem + ea_, from_slot<StoredType<&numeric::fn>>(fp[pc[2]]));         \
+    pc += 4;                                                                        \
+    NEXT();                                                                         \
   }
 #define HANDLER_Special(ident, fn, bytes)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) HANDLER_##cls(ident, fn, bytes)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
+  HANDLER_##cls(ident, fn, bytes)
 #include "defs/opcodes.def"
 
     TARGET(Copy) {
@@ -254,13 +268,8 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
       goto do_call;
     }
     TARGET(CallIndirectOp) {
-      const TableInst* table = inst->tables[pc[2]];
-      uint32_t index = static_cast<uint32_t>(fp[pc[3]]);
-      if (index >= table->elems.size()) ELEMENT_TRAP(TrapCode::UndefinedElement, index);
-      uint64_t ref = table->elems[index];
-      if (ref == 0) ELEMENT_TRAP(TrapCode::UninitializedElement, index);
-      callee = reinterpret_cast<const FuncInst*>(static_cast<uintptr_t>(ref));
-      if (callee->type_id != inst->module->type_ids[pc[1]]) TRAP(TrapCode::IndirectCallTypeMismatch);
+      callee = resolve_indirect(inst, pc[1], pc[2], static_cast<uint32_t>(fp[pc[3]]), trap);
+      if (callee == nullptr) goto trapped;
       call_base = static_cast<uint64_t>(fp - st.slots.data()) + pc[4];
       call_len = 5;
       goto do_call;
@@ -271,13 +280,8 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
       goto do_tail_call;
     }
     TARGET(ReturnCallIndirectOp) {
-      const TableInst* table = inst->tables[pc[2]];
-      uint32_t index = static_cast<uint32_t>(fp[pc[3]]);
-      if (index >= table->elems.size()) ELEMENT_TRAP(TrapCode::UndefinedElement, index);
-      uint64_t ref = table->elems[index];
-      if (ref == 0) ELEMENT_TRAP(TrapCode::UninitializedElement, index);
-      callee = reinterpret_cast<const FuncInst*>(static_cast<uintptr_t>(ref));
-      if (callee->type_id != inst->module->type_ids[pc[1]]) TRAP(TrapCode::IndirectCallTypeMismatch);
+      callee = resolve_indirect(inst, pc[1], pc[2], static_cast<uint32_t>(fp[pc[3]]), trap);
+      if (callee == nullptr) goto trapped;
       call_base = pc[4];
       goto do_tail_call;
     }
@@ -361,7 +365,8 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
       uint64_t d = static_cast<uint32_t>(fp[pc[1]]);
       uint64_t s = static_cast<uint32_t>(fp[pc[2]]);
       uint64_t n = static_cast<uint32_t>(fp[pc[3]]);
-      if (!in_bounds(d, n, table->elems.size()) || !in_bounds(s, n, seg.size())) TRAP(TrapCode::TableOutOfBounds);
+      if (!in_bounds(d, n, table->elems.size()) || !in_bounds(s, n, seg.size()))
+        TRAP(TrapCode::TableOutOfBounds);
       if (n > 0) std::memmove(table->elems.data() + d, seg.data() + s, n * sizeof(uint64_t));
       pc += 6;
       NEXT();
@@ -423,17 +428,17 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
       NEXT();
     }
 #ifdef WASP_COMPUTED_GOTO
-    L_Invalid:
+  L_Invalid :
 #else
       default:
 #endif
-    {
-      trap.code = TrapCode::Unreachable;
-      trap.message = "internal error: invalid internal opcode";
-      goto trapped;
-    }
+  {
+    trap.code = TrapCode::Unreachable;
+    trap.message = "internal error: invalid internal opcode";
+    goto trapped;
+  }
 #ifndef WASP_COMPUTED_GOTO
-    }
+  }
 #endif
 
   // Shared tails of the call instructions (reached only by goto).
@@ -472,19 +477,15 @@ do_tail_call : {
   LOAD_FRAME();
   NEXT();
 }
+}
 
-  }
-
-trapped:
-  st.frames.back().pc = static_cast<uint32_t>(pc - code_base + 1);
-trapped_no_save:
-  return false;
+trapped : st.frames.back().pc = static_cast<uint32_t>(pc - code_base + 1);
+trapped_no_save : return false;
 
 #undef LOAD_MEM
 #undef LOAD_FRAME
 #undef SAVE_PC
 #undef TRAP
-#undef ELEMENT_TRAP
 #undef TARGET
 #undef NEXT
 }
@@ -529,7 +530,8 @@ Outcome invoke(const FuncInst* func, std::span<const Value> args) {
   for (size_t i = 0; i < args.size(); ++i) st.slots[base + i] = args[i].bits();
   if (!execute(st, entry_depth, trap)) return make_trap(&st, entry_depth, trap);
   std::vector<Value> results(func->type.results.size());
-  for (size_t i = 0; i < results.size(); ++i) results[i] = Value::from_bits(func->type.results[i], st.slots[base + i]);
+  for (size_t i = 0; i < results.size(); ++i)
+    results[i] = Value::from_bits(func->type.results[i], st.slots[base + i]);
   return Outcome::returned(std::move(results));
 }
 

@@ -39,7 +39,7 @@ uint32_t iop_length(const CodeWord* code);
 // A function translated to internal code.
 struct CompiledFunc {
   std::vector<CodeWord> code;
-  uint32_t func_index = 0;   // index in the module's function space
+  uint32_t func_index = 0;  // index in the module's function space
   uint32_t type_index = 0;
   uint32_t num_params = 0;
   uint32_t num_results = 0;

@@ -11,9 +11,12 @@ namespace waspvm {
 
 template <class T>
 inline T from_slot(uint64_t s) {
-  if constexpr (std::is_same_v<T, uint32_t>) return static_cast<uint32_t>(s);
-  else if constexpr (std::is_same_v<T, uint64_t>) return s;
-  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<float>(static_cast<uint32_t>(s));
+  if constexpr (std::is_same_v<T, uint32_t>)
+    return static_cast<uint32_t>(s);
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    return s;
+  else if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<float>(static_cast<uint32_t>(s));
   else {
     static_assert(std::is_same_v<T, double>);
     return std::bit_cast<double>(s);
@@ -22,9 +25,12 @@ inline T from_slot(uint64_t s) {
 
 template <class T>
 inline uint64_t to_slot(T v) {
-  if constexpr (std::is_same_v<T, uint32_t>) return v;
-  else if constexpr (std::is_same_v<T, uint64_t>) return v;
-  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<uint32_t>(v);
+  if constexpr (std::is_same_v<T, uint32_t>)
+    return v;
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    return v;
+  else if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<uint32_t>(v);
   else {
     static_assert(std::is_same_v<T, double>);
     return std::bit_cast<uint64_t>(v);
@@ -68,7 +74,8 @@ inline uint32_t apply_checked(uint64_t* fp, const CodeWord* pc, TrapCode* trap) 
     fp[pc[1]] = to_slot(r.value);
     return 3;
   } else {
-    auto r = Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]), from_slot<typename T::template arg<1>>(fp[pc[3]]));
+    auto r = Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]),
+                from_slot<typename T::template arg<1>>(fp[pc[3]]));
     if (!r.ok) {
       *trap = r.trap;
       return 0;

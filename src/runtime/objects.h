@@ -78,11 +78,11 @@ struct GlobalInst {
 
 struct FuncInst {
   FuncType type;
-  uint32_t type_id = 0;             // canonical (TypeRegistry) id of `type`
-  InstanceImpl* instance = nullptr;  // wasm function: its instance; host function: null
+  uint32_t type_id = 0;                // canonical (TypeRegistry) id of `type`
+  InstanceImpl* instance = nullptr;    // wasm function: its instance; host function: null
   const CompiledFunc* code = nullptr;  // wasm function: its code
-  uint32_t func_index = 0;          // wasm function: index in its module's function space
-  HostFunction host;                // host function: its body
+  uint32_t func_index = 0;             // wasm function: index in its module's function space
+  HostFunction host;                   // host function: its body
   bool is_host() const { return instance == nullptr; }
 };
 
