@@ -83,6 +83,7 @@ struct Trap {
   TrapCode code = TrapCode::Unreachable;
   std::string message;               // the spec's message, or the host's
   std::vector<FrameInfo> backtrace;  // innermost first
+  int32_t exit_code = 0;             // code == TrapCode::Exit: the exit status
 };
 
 // What a call produced.
@@ -230,9 +231,18 @@ class Caller {
   std::optional<Memory> memory(uint32_t index = 0) const;
   Instance instance() const;
   InstanceImpl* impl() const { return instance_; }
+  // Per-instance host state registered with Linker::add_instance_state
+  // under `key`; null if there is none (or no calling instance).
+  void* state(std::string_view key) const;
+  // Ends the whole wasm call with exit status `code` (WASI proc_exit): the
+  // host function returns this error; the call's outcome is a trap of code
+  // TrapCode::Exit whose Trap::exit_code is `code`.
+  Error exit(int32_t code);
+  const std::optional<int32_t>& exit_requested() const { return exit_code_; }
 
  private:
   InstanceImpl* instance_;
+  std::optional<int32_t> exit_code_;
 };
 
 // A host function body: reads args, writes results (sized by its type);
@@ -278,6 +288,8 @@ class Instance {
   std::optional<Table> table(std::string_view name) const;
   std::optional<Global> global(std::string_view name) const;
   Module module() const;
+  // Host state registered with Linker::add_instance_state; null if none.
+  void* state(std::string_view key) const;
 
   Instance(std::shared_ptr<Group> group, InstanceImpl* inst) : group_(std::move(group)), inst_(inst) {}
   InstanceImpl* impl() const { return inst_; }
@@ -470,6 +482,10 @@ class Linker {
   void func(std::string module, std::string name, Fn fn) {
     define(std::move(module), std::move(name), Extern::of(make_func(engine_, std::move(fn))));
   }
+  // Per-instance host state: every instance this linker makes gets
+  // factory()'s object under `key` before its start function runs; host
+  // functions reach it with Caller::state(key), the host with Instance::state.
+  void add_instance_state(std::string key, std::function<std::shared_ptr<void>()> factory);
   // Defines every export of `instance` under `module`.
   void define_instance(std::string module, const Instance& instance);
   // Resolves imports, allocates, initializes segments and runs the start
@@ -484,6 +500,7 @@ class Linker {
   };
   Engine engine_;
   std::vector<Entry> entries_;
+  std::vector<std::pair<std::string, std::function<std::shared_ptr<void>()>>> state_factories_;
   const Extern* find(std::string_view module, std::string_view name) const;
 };
 

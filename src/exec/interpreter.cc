@@ -21,7 +21,8 @@ thread_local uint32_t t_host_depth = 0;
 
 struct TrapState {
   TrapCode code = TrapCode::Unreachable;
-  std::string message;  // empty: the code's message
+  std::string message;    // empty: the code's message
+  int32_t exit_code = 0;  // code == Exit
 };
 
 const Config& config_of(const InstanceImpl* inst) { return inst->module->engine->config; }
@@ -67,7 +68,8 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   Result<void> r = func->host(caller, args, results);
   --t_host_depth;
   if (!r.ok()) {
-    trap.code = TrapCode::HostTrap;
+    trap.code = caller.exit_requested() ? TrapCode::Exit : TrapCode::HostTrap;
+    trap.exit_code = caller.exit_requested().value_or(0);
     trap.message = r.error().message;
     return false;
   }
@@ -494,6 +496,7 @@ Outcome make_trap(ExecStack* st, size_t entry_depth, const TrapState& trap) {
   Trap t;
   t.code = trap.code;
   t.message = trap.message.empty() ? trap_message(trap.code) : trap.message;
+  t.exit_code = trap.exit_code;
   if (st) {
     t.backtrace = backtrace(*st, entry_depth);
     st->frames.resize(entry_depth);
@@ -508,7 +511,8 @@ Outcome invoke_host(const FuncInst* func, std::span<const Value> args) {
   Result<void> r = func->host(caller, args, results);
   if (!r.ok()) {
     TrapState trap;
-    trap.code = TrapCode::HostTrap;
+    trap.code = caller.exit_requested() ? TrapCode::Exit : TrapCode::HostTrap;
+    trap.exit_code = caller.exit_requested().value_or(0);
     trap.message = r.error().message;
     return make_trap(nullptr, 0, trap);
   }

@@ -161,4 +161,13 @@ Instance Caller::instance() const {
   return Instance(group_of(*instance_), instance_);
 }
 
+void* Caller::state(std::string_view key) const {
+  return instance_ == nullptr ? nullptr : Instance(nullptr, instance_).state(key);
+}
+
+Error Caller::exit(int32_t code) {
+  exit_code_ = code;
+  return Error{"exit(" + std::to_string(code) + ")"};
+}
+
 }  // namespace waspvm

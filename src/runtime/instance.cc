@@ -51,4 +51,11 @@ std::optional<Global> Instance::global(std::string_view name) const {
 
 Module Instance::module() const { return Module(inst_->module); }
 
+void* Instance::state(std::string_view key) const {
+  if (inst_ == nullptr) return nullptr;
+  for (const auto& [name, state] : inst_->host_state)
+    if (name == key) return state.get();
+  return nullptr;
+}
+
 }  // namespace waspvm

@@ -250,6 +250,16 @@ void Linker::define(std::string module, std::string name, Extern value) {
   entries_.push_back(Entry{std::move(module), std::move(name), std::move(value)});
 }
 
+void Linker::add_instance_state(std::string key, std::function<std::shared_ptr<void>()> factory) {
+  for (auto& entry : state_factories_) {
+    if (entry.first == key) {
+      entry.second = std::move(factory);
+      return;
+    }
+  }
+  state_factories_.emplace_back(std::move(key), std::move(factory));
+}
+
 void Linker::define_instance(std::string module, const Instance& instance) {
   for (const Export& exp : instance.impl()->module->desc.exports)
     define(module, exp.name, export_handle(instance.group(), *instance.impl(), exp));
@@ -285,6 +295,7 @@ Result<Instance> Linker::instantiate(const Module& module) const {
     root = root ? merge_groups(root, extern_group(*ext)) : group_root(extern_group(*ext));
   if (!root) root = make_group();
   InstanceImpl* inst = commit(allocation, root);
+  for (const auto& [key, factory] : state_factories_) inst->host_state.emplace_back(key, factory());
 
   WASP_TRY(init_segments(*inst));
   if (desc.start) {

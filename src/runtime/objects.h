@@ -101,7 +101,8 @@ struct InstanceImpl {
   std::vector<std::vector<uint64_t>> elem_segments;
   std::vector<uint8_t> data_dropped;
   std::unique_ptr<ExecStack> stack;  // created on first call
-  uint32_t host_reentry_depth = 0;
+  // Host state by key (Linker::add_instance_state).
+  std::vector<std::pair<std::string, std::shared_ptr<void>>> host_state;
   InstanceImpl();
   ~InstanceImpl();
 };
