@@ -33,13 +33,44 @@ struct Control {
   uint32_t num_params = 0;
   uint32_t num_results = 0;
   uint32_t loop_start = 0;       // Loop: where its branches go
-  uint32_t else_branch = kNone;  // If: start of the BrIfEqz still to point at the else/end
+  uint32_t else_branch = kNone;  // If: start of the branch still to point at the else/end
+  uint32_t else_word = 0;        // If: the word of that branch's target offset
   uint32_t fixups = kNone;       // head of the forward branches to the end
   uint32_t stub_stamp = 0;       // br_table: stub_pos is valid for the table with this stamp
   uint32_t stub_pos = 0;
 
   uint32_t label_arity() const { return kind == ControlKind::Loop ? num_params : num_results; }
 };
+
+// Where a wasm operand stack entry's value is. Local and Const entries are
+// lazy: `local.get` and constants emit nothing until an instruction needs
+// the value in a slot it owns (a call argument, a branch value, a block
+// boundary) or the local is about to be overwritten.
+struct Operand {
+  enum class Kind : uint8_t { Temp, Local, Const } kind = Kind::Temp;
+  uint32_t local = 0;  // Local: the local's slot
+  uint64_t bits = 0;   // Const: the value
+  bool wide = false;   // Const: needs 64 bits
+};
+
+// The fused compare-and-branch of a comparison: jump when it holds, and
+// when it does not (for `if`, which branches on false).
+struct FusedBranch {
+  IOp when_true = IOp::Count;
+  IOp when_false = IOp::Count;
+};
+
+FusedBranch fused_branch_for(IOp compare) {
+  switch (compare) {
+#define WASP_ISA(ident, kinds)
+#define WASP_BRCMP(ident, op, fn, negated) \
+  case IOp::op:                            \
+    return {IOp::ident, IOp::negated};
+#include "exec/isa.def"
+#undef WASP_BRCMP
+    default: return {};
+  }
+}
 
 }  // namespace
 
@@ -54,15 +85,43 @@ class FunctionTranslator {
   void set_height(uint32_t height) {
     height_ = height;
     max_height_ = std::max(max_height_, height_);
+    operands_.resize(height_);
   }
-  void push(uint32_t n) { set_height(height_ + n); }
-  void pop(uint32_t n) { height_ -= n; }
+  void push(uint32_t n) { set_height(height_ + n); }  // n values computed into their own slots
+  void pop(uint32_t n) { set_height(height_ - n); }
+  void push_local(uint32_t local) {
+    push(1);
+    operands_.back() = Operand{Operand::Kind::Local, local, 0, false};
+  }
+  void push_const(uint64_t bits, bool wide) {
+    push(1);
+    operands_.back() = Operand{Operand::Kind::Const, 0, bits, wide};
+  }
+  // The slot holding the value at `depth` (1 = top), as an input operand.
+  uint32_t use(uint32_t depth);
+  // Puts the values at stack positions [from, height) into their own slots.
+  void materialize(uint32_t from);
+  // Before local `local` is written: lazy copies of it below the top `keep`
+  // entries get their own slots.
+  void protect_local(uint32_t local, uint32_t keep);
+  bool lazy_copies_of(uint32_t local, uint32_t keep) const;
+  void emit_value_to(uint32_t dst, const Operand& value, uint32_t value_slot);
+  void translate_local_write(uint32_t local, bool tee);
+  // Marks the instruction just emitted as computing the top temp in its word 1.
+  void set_last_result(uint32_t instr_start) { last_result_ = instr_start; }
+  void bind_label() { last_result_ = kNone; }
+  // Where control flow merges, the values from `from` up are in their own slots.
+  void reset_to_temps(uint32_t from) {
+    operands_.resize(height_);
+    for (uint32_t pos = from; pos < height_; ++pos) operands_[pos].kind = Operand::Kind::Temp;
+  }
 
   // Emission; every instruction gets a source map entry.
   uint32_t pc() const { return static_cast<uint32_t>(code_.size()); }
   template <class... Words>
   uint32_t emit(IOp op, Words... words) {
     uint32_t start = pc();
+    last_result_ = kNone;
     source_map_.emplace_back(start, wasm_offset_);
     code_.push_back(static_cast<CodeWord>(op));
     (code_.push_back(static_cast<CodeWord>(words)), ...);
@@ -93,6 +152,11 @@ class FunctionTranslator {
   bool branch_is_direct(const Control& target) const;
   void set_branch(Control& target, uint32_t instr_start, uint32_t word_pos);
   void emit_jump(Control& target);
+  void emit_return();
+  void emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2);
+  // If the condition on top was just computed by a fusable comparison,
+  // removes it and returns its operands and fused branches.
+  bool take_fused_compare(FusedBranch& branch, uint32_t& a, uint32_t& b);
 
   const ModuleDesc* module_ = nullptr;
   uint32_t num_locals_ = 0;
@@ -106,6 +170,8 @@ class FunctionTranslator {
   std::vector<std::pair<uint32_t, uint32_t>> source_map_;
   std::vector<Control> controls_;
   std::vector<Fixup> fixups_;
+  std::vector<Operand> operands_;  // one per operand stack entry
+  uint32_t last_result_ = kNone;   // start of the instruction that computed the top temp
   Instr instr_;
 };
 
@@ -122,6 +188,8 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   module_ = &module;
   num_locals_ = out.num_locals;
   height_ = max_height_ = 0;
+  operands_.clear();
+  last_result_ = kNone;
   reachable_ = true;
   skip_depth_ = 0;
   code_.clear();
@@ -207,17 +275,30 @@ void FunctionTranslator::translate_one_to_one(const Instr& in) {
     case OpClass::Simple:
     case OpClass::Trapping:
       if (info.params[1] != '\0') {
-        emit(op, top(2), top(2), top(1));
-        pop(1);
+        uint32_t b = use(1), a = use(2);
+        pop(2);
+        push(1);
+        set_last_result(emit(op, top(1), a, b));
       } else {
-        emit(op, top(1), top(1));
+        uint32_t a = use(1);
+        pop(1);
+        push(1);
+        set_last_result(emit(op, top(1), a));
       }
       break;
-    case OpClass::Load: emit(op, top(1), top(1), in.mem_offset); break;
-    case OpClass::Store:
-      emit(op, top(2), top(1), in.mem_offset);
+    case OpClass::Load: {
+      uint32_t addr = use(1);
+      pop(1);
+      push(1);
+      set_last_result(emit(op, top(1), addr, in.mem_offset));
+      break;
+    }
+    case OpClass::Store: {
+      uint32_t value = use(1), addr = use(2);
+      emit(op, addr, value, in.mem_offset);
       pop(2);
       break;
+    }
     case OpClass::Special: break;
   }
 }
@@ -247,6 +328,7 @@ void FunctionTranslator::translate_control(const Instr& in) {
     case Op::Call: {
       const FuncType& type = module_->func_type(in.index);
       auto num_params = static_cast<uint32_t>(type.params.size());
+      materialize(height_ - num_params);
       emit(IOp::CallFunc, in.index, top(num_params));
       pop(num_params);
       push(static_cast<uint32_t>(type.results.size()));
@@ -255,6 +337,7 @@ void FunctionTranslator::translate_control(const Instr& in) {
     case Op::CallIndirect: {
       const FuncType& type = module_->types[in.index];
       auto num_params = static_cast<uint32_t>(type.params.size());
+      materialize(height_ - 1 - num_params);
       emit(IOp::CallIndirectOp, in.index, in.index2, top(1), top(1 + num_params));
       pop(1 + num_params);
       push(static_cast<uint32_t>(type.results.size()));
@@ -262,12 +345,14 @@ void FunctionTranslator::translate_control(const Instr& in) {
     }
     case Op::ReturnCall: {
       auto num_params = static_cast<uint32_t>(module_->func_type(in.index).params.size());
+      materialize(height_ - num_params);
       emit(IOp::ReturnCallFunc, in.index, top(num_params));
       become_unreachable();
       break;
     }
     case Op::ReturnCallIndirect: {
       auto num_params = static_cast<uint32_t>(module_->types[in.index].params.size());
+      materialize(height_ - 1 - num_params);
       emit(IOp::ReturnCallIndirectOp, in.index, in.index2, top(1), top(1 + num_params));
       become_unreachable();
       break;
@@ -280,94 +365,188 @@ void FunctionTranslator::translate_control(const Instr& in) {
 // code_reader.h: MemInit/TableInit carry (segment, memory/table), the isa
 // rows take (memory/table, segment).
 void FunctionTranslator::translate_data(const Instr& in) {
+  // Instructions with inputs read them (use) before popping; outputs go to
+  // the temp slot of their stack position.
   switch (in.op) {
     case Op::Drop: pop(1); break;
     case Op::Select:
-    case Op::SelectT:
-      emit(IOp::SelectOp, top(3), top(3), top(2), top(1));
-      pop(2);
-      break;
-    case Op::LocalGet:
-      emit(IOp::Copy, top(0), in.index);
+    case Op::SelectT: {
+      uint32_t cond = use(1), b = use(2), a = use(3);
+      pop(3);
       push(1);
+      set_last_result(emit(IOp::SelectOp, top(1), a, b, cond));
       break;
-    case Op::LocalSet:
-      emit(IOp::Copy, in.index, top(1));
-      pop(1);
-      break;
-    case Op::LocalTee: emit(IOp::Copy, in.index, top(1)); break;
+    }
+    case Op::LocalGet: push_local(in.index); break;
+    case Op::LocalSet: translate_local_write(in.index, false); break;
+    case Op::LocalTee: translate_local_write(in.index, true); break;
     case Op::GlobalGet:
-      emit(IOp::GlobalGetOp, top(0), in.index);
       push(1);
+      set_last_result(emit(IOp::GlobalGetOp, top(1), in.index));
       break;
     case Op::GlobalSet:
-      emit(IOp::GlobalSetOp, top(1), in.index);
+      emit(IOp::GlobalSetOp, use(1), in.index);
       pop(1);
       break;
-    case Op::TableGet: emit(IOp::TableGetOp, top(1), top(1), in.index); break;
-    case Op::TableSet:
-      emit(IOp::TableSetOp, top(2), top(1), in.index);
+    case Op::TableGet: {
+      uint32_t index = use(1);
+      pop(1);
+      push(1);
+      emit(IOp::TableGetOp, top(1), index, in.index);
+      break;
+    }
+    case Op::TableSet: {
+      uint32_t value = use(1), index = use(2);
+      emit(IOp::TableSetOp, index, value, in.index);
       pop(2);
       break;
+    }
     case Op::TableSize:
-      emit(IOp::TableSizeOp, top(0), in.index);
       push(1);
+      emit(IOp::TableSizeOp, top(1), in.index);
       break;
-    case Op::TableGrow:
-      emit(IOp::TableGrowOp, top(2), top(2), top(1), in.index);
-      pop(1);
+    case Op::TableGrow: {
+      uint32_t delta = use(1), init = use(2);
+      pop(2);
+      push(1);
+      emit(IOp::TableGrowOp, top(1), init, delta, in.index);
       break;
-    case Op::TableFill:
-      emit(IOp::TableFillOp, top(3), top(2), top(1), in.index);
-      pop(3);
-      break;
-    case Op::TableCopy:
-      emit(IOp::TableCopyOp, top(3), top(2), top(1), in.index, in.index2);
-      pop(3);
-      break;
-    case Op::TableInit:
-      emit(IOp::TableInitOp, top(3), top(2), top(1), in.index2, in.index);
-      pop(3);
-      break;
+    }
+    case Op::TableFill: emit_three_inputs(IOp::TableFillOp, in.index, kNone); break;
+    case Op::TableCopy: emit_three_inputs(IOp::TableCopyOp, in.index, in.index2); break;
+    case Op::TableInit: emit_three_inputs(IOp::TableInitOp, in.index2, in.index); break;
     case Op::ElemDrop: emit(IOp::ElemDropOp, in.index); break;
     case Op::MemorySize:
-      emit(IOp::MemorySizeOp, top(0), in.index);
       push(1);
+      emit(IOp::MemorySizeOp, top(1), in.index);
       break;
-    case Op::MemoryGrow: emit(IOp::MemoryGrowOp, top(1), top(1), in.index); break;
-    case Op::MemoryFill:
-      emit(IOp::MemoryFillOp, top(3), top(2), top(1), in.index);
-      pop(3);
+    case Op::MemoryGrow: {
+      uint32_t delta = use(1);
+      pop(1);
+      push(1);
+      emit(IOp::MemoryGrowOp, top(1), delta, in.index);
       break;
-    case Op::MemoryCopy:
-      emit(IOp::MemoryCopyOp, top(3), top(2), top(1), in.index, in.index2);
-      pop(3);
-      break;
-    case Op::MemoryInit:
-      emit(IOp::MemoryInitOp, top(3), top(2), top(1), in.index2, in.index);
-      pop(3);
-      break;
+    }
+    case Op::MemoryFill: emit_three_inputs(IOp::MemoryFillOp, in.index, kNone); break;
+    case Op::MemoryCopy: emit_three_inputs(IOp::MemoryCopyOp, in.index, in.index2); break;
+    case Op::MemoryInit: emit_three_inputs(IOp::MemoryInitOp, in.index2, in.index); break;
     case Op::DataDrop: emit(IOp::DataDropOp, in.index); break;
     case Op::I32Const:
-    case Op::F32Const:
-      emit(IOp::Const32, top(0), static_cast<uint32_t>(in.bits));
-      push(1);
-      break;
+    case Op::F32Const: push_const(static_cast<uint32_t>(in.bits), false); break;
     case Op::I64Const:
-    case Op::F64Const:
-      emit(IOp::Const64, top(0), static_cast<uint32_t>(in.bits), static_cast<uint32_t>(in.bits >> 32));
+    case Op::F64Const: push_const(in.bits, true); break;
+    case Op::RefNull: push_const(0, false); break;
+    case Op::RefIsNull: {
+      uint32_t ref = use(1);
+      pop(1);
       push(1);
+      emit(IOp::RefIsNullOp, top(1), ref);
       break;
-    case Op::RefNull:
-      emit(IOp::Const32, top(0), 0u);
-      push(1);
-      break;
-    case Op::RefIsNull: emit(IOp::RefIsNullOp, top(1), top(1)); break;
+    }
     case Op::RefFunc:
-      emit(IOp::RefFuncOp, top(0), in.index);
       push(1);
+      emit(IOp::RefFuncOp, top(1), in.index);
       break;
     default: break;
+  }
+}
+
+// The bulk instructions: three stack inputs (d, s/value, n) then one or two
+// immediates (kNone: absent).
+void FunctionTranslator::emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2) {
+  uint32_t n = use(1), s = use(2), d = use(3);
+  if (imm2 == kNone) {
+    emit(op, d, s, n, imm1);
+  } else {
+    emit(op, d, s, n, imm1, imm2);
+  }
+  pop(3);
+}
+
+uint32_t FunctionTranslator::use(uint32_t depth) {
+  Operand& operand = operands_[height_ - depth];
+  switch (operand.kind) {
+    case Operand::Kind::Temp: return top(depth);
+    case Operand::Kind::Local: return operand.local;
+    case Operand::Kind::Const: break;
+  }
+  emit_value_to(top(depth), operand, top(depth));
+  operand.kind = Operand::Kind::Temp;
+  return top(depth);
+}
+
+void FunctionTranslator::emit_value_to(uint32_t dst, const Operand& value, uint32_t value_slot) {
+  switch (value.kind) {
+    case Operand::Kind::Temp:
+      if (dst != value_slot) emit(IOp::Copy, dst, value_slot);
+      return;
+    case Operand::Kind::Local:
+      if (dst != value.local) emit(IOp::Copy, dst, value.local);
+      return;
+    case Operand::Kind::Const:
+      if (value.wide) {
+        emit(IOp::Const64, dst, static_cast<uint32_t>(value.bits), static_cast<uint32_t>(value.bits >> 32));
+      } else {
+        emit(IOp::Const32, dst, static_cast<uint32_t>(value.bits));
+      }
+      return;
+  }
+}
+
+void FunctionTranslator::materialize(uint32_t from) {
+  for (uint32_t pos = from; pos < height_; ++pos) {
+    Operand& operand = operands_[pos];
+    if (operand.kind == Operand::Kind::Temp) continue;
+    emit_value_to(slot(pos), operand, slot(pos));
+    operand.kind = Operand::Kind::Temp;
+  }
+}
+
+bool FunctionTranslator::lazy_copies_of(uint32_t local, uint32_t keep) const {
+  for (uint32_t pos = 0; pos + keep < height_; ++pos) {
+    const Operand& operand = operands_[pos];
+    if (operand.kind == Operand::Kind::Local && operand.local == local) return true;
+  }
+  return false;
+}
+
+void FunctionTranslator::protect_local(uint32_t local, uint32_t keep) {
+  for (uint32_t pos = 0; pos + keep < height_; ++pos) {
+    Operand& operand = operands_[pos];
+    if (operand.kind == Operand::Kind::Local && operand.local == local) {
+      emit(IOp::Copy, slot(pos), local);
+      operand.kind = Operand::Kind::Temp;
+    }
+  }
+}
+
+// local.set / local.tee. When the value was just computed into the top temp,
+// the computing instruction writes the local directly instead (its inputs
+// are read before its result is written, so this is safe).
+void FunctionTranslator::translate_local_write(uint32_t local, bool tee) {
+  Operand& top_operand = operands_.back();
+  if (last_result_ != kNone && top_operand.kind == Operand::Kind::Temp && code_[last_result_ + 1] == top(1) &&
+      !lazy_copies_of(local, 1)) {
+    code_[last_result_ + 1] = local;
+    last_result_ = kNone;
+    if (tee) {
+      top_operand = Operand{Operand::Kind::Local, local, 0, false};
+    } else {
+      pop(1);
+    }
+    return;
+  }
+  if (top_operand.kind == Operand::Kind::Local && top_operand.local == local) {
+    if (!tee) pop(1);  // x = x
+    return;
+  }
+  protect_local(local, 1);
+  Operand value = operands_.back();
+  emit_value_to(local, value, top(1));
+  if (tee) {
+    if (value.kind != Operand::Kind::Temp) operands_.back() = Operand{Operand::Kind::Local, local, 0, false};
+  } else {
+    pop(1);
   }
 }
 
@@ -393,20 +572,39 @@ void FunctionTranslator::enter(ControlKind kind, const BlockType& type) {
   control.kind = kind;
   block_signature(type, control.num_params, control.num_results);
   if (kind == ControlKind::If) {
-    control.else_branch = emit(IOp::BrIfEqz, top(1), 0u);  // to the else branch or the end
-    pop(1);
+    // Branch to the else branch or the end when the condition is false.
+    FusedBranch fused;
+    uint32_t a = 0, b = 0;
+    if (take_fused_compare(fused, a, b)) {
+      pop(1);
+      materialize(0);
+      control.else_branch = emit(fused.when_false, a, b, 0u);
+      control.else_word = 3;
+    } else {
+      uint32_t cond = use(1);
+      pop(1);
+      materialize(0);
+      control.else_branch = emit(IOp::BrIfEqz, cond, 0u);
+      control.else_word = 2;
+    }
+  } else {
+    // Values below a block must not depend on locals the block may change.
+    materialize(0);
   }
   control.entry_height = height_ - control.num_params;
   control.loop_start = pc();
+  bind_label();
   controls_.push_back(control);
 }
 
 void FunctionTranslator::translate_else() {
   Control& control = controls_.back();
   if (reachable_) emit_jump(control);  // the true branch skips the false one
-  patch(control.else_branch, control.else_branch + 2, pc());
+  patch(control.else_branch, control.else_branch + control.else_word, pc());
+  bind_label();
   control.else_branch = kNone;
   set_height(control.entry_height + control.num_params);
+  reset_to_temps(control.entry_height);
   reachable_ = true;
   skip_depth_ = 0;
 }
@@ -416,8 +614,16 @@ void FunctionTranslator::translate_end() {
   // Code after the end is reachable by falling through, by a branch to the
   // label, or (an if without else) by the false condition.
   bool reached = reachable_;
+  if (reachable_) {
+    if (control.kind == ControlKind::Func) {
+      emit_return();
+    } else {
+      materialize(control.entry_height);  // the results, into the landing slots
+    }
+  }
+  bind_label();
   if (control.else_branch != kNone) {
-    patch(control.else_branch, control.else_branch + 2, pc());
+    patch(control.else_branch, control.else_branch + control.else_word, pc());
     reached = true;
   }
   for (uint32_t f = control.fixups; f != kNone; f = fixups_[f].next) {
@@ -425,22 +631,28 @@ void FunctionTranslator::translate_end() {
     reached = true;
   }
   if (control.kind == ControlKind::Func) {
-    if (reachable_) emit(IOp::Return, top(control.num_results), control.num_results);
     controls_.pop_back();
     return;
   }
   // On every path that reaches here the results are at the landing slots.
-  uint32_t height = control.entry_height + control.num_results;
+  uint32_t entry_height = control.entry_height;
+  uint32_t height = entry_height + control.num_results;
   controls_.pop_back();
   reachable_ = reached;
   skip_depth_ = 0;
   height_ = height;
   if (reached) set_height(height);
+  reset_to_temps(entry_height);
 }
 
 bool FunctionTranslator::branch_is_direct(const Control& target) const {
   uint32_t arity = target.label_arity();
-  return target.kind != ControlKind::Func && (arity == 0 || height_ - arity == target.entry_height);
+  if (target.kind == ControlKind::Func) return false;
+  if (arity == 0) return true;
+  if (height_ - arity != target.entry_height) return false;
+  for (uint32_t pos = height_ - arity; pos < height_; ++pos)
+    if (operands_[pos].kind != Operand::Kind::Temp) return false;
+  return true;
 }
 
 void FunctionTranslator::set_branch(Control& target, uint32_t instr_start, uint32_t word_pos) {
@@ -457,36 +669,68 @@ void FunctionTranslator::set_branch(Control& target, uint32_t instr_start, uint3
 // A branch to the function's label is a return.
 void FunctionTranslator::emit_jump(Control& target) {
   if (target.kind == ControlKind::Func) {
-    emit(IOp::Return, top(target.num_results), target.num_results);
+    emit_return();
     return;
   }
   uint32_t arity = target.label_arity();
   uint32_t source = height_ - arity;
-  if (source != target.entry_height) {
-    for (uint32_t i = 0; i < arity; ++i) emit(IOp::Copy, slot(target.entry_height + i), slot(source + i));
-  }
+  for (uint32_t i = 0; i < arity; ++i)
+    emit_value_to(slot(target.entry_height + i), operands_[source + i], slot(source + i));
   uint32_t start = emit(IOp::Br, 0u);
   set_branch(target, start, start + 1);
 }
 
 void FunctionTranslator::translate_br_if(uint32_t depth) {
-  uint32_t cond = top(1);
+  FusedBranch fused;
+  uint32_t a = 0, b = kNone;
+  if (!take_fused_compare(fused, a, b)) a = use(1);
   pop(1);
   Control& target = label(depth);
   if (branch_is_direct(target)) {
-    uint32_t start = emit(IOp::BrIfNez, cond, 0u);
-    set_branch(target, start, start + 2);
+    uint32_t start = b == kNone ? emit(IOp::BrIfNez, a, 0u) : emit(fused.when_true, a, b, 0u);
+    set_branch(target, start, start + (b == kNone ? 2 : 3));
     return;
   }
-  uint32_t skip = emit(IOp::BrIfEqz, cond, 0u);
+  uint32_t skip = b == kNone ? emit(IOp::BrIfEqz, a, 0u) : emit(fused.when_false, a, b, 0u);
   emit_jump(target);
-  patch(skip, skip + 2, pc());
+  patch(skip, skip + (b == kNone ? 2 : 3), pc());
+  bind_label();
+}
+
+bool FunctionTranslator::take_fused_compare(FusedBranch& branch, uint32_t& a, uint32_t& b) {
+  if (last_result_ == kNone || operands_.back().kind != Operand::Kind::Temp) return false;
+  const CodeWord* instr = code_.data() + last_result_;
+  if (instr[1] != top(1)) return false;
+  branch = fused_branch_for(static_cast<IOp>(instr[0]));
+  if (branch.when_true == IOp::Count) return false;
+  a = instr[2];
+  b = instr[3];
+  // The comparison's result slot is never read: drop the instruction.
+  code_.resize(last_result_);
+  source_map_.pop_back();
+  last_result_ = kNone;
+  return true;
+}
+
+// Returns the top results: copied to slots 0.. by the Return instruction
+// when they are in consecutive slots, else first gathered into temps.
+void FunctionTranslator::emit_return() {
+  uint32_t count = controls_.front().num_results;
+  if (count == 1 && operands_.back().kind == Operand::Kind::Local) {
+    emit(IOp::Return, operands_.back().local, 1u);
+    return;
+  }
+  // Not materialize(): a return may sit on a conditional path (a br_table
+  // stub), so the translation state must not change.
+  for (uint32_t pos = height_ - count; pos < height_; ++pos)
+    emit_value_to(slot(pos), operands_[pos], slot(pos));
+  emit(IOp::Return, top(count), count);
 }
 
 // Entries whose label needs copies (or is the function's) point at a stub
 // after the table; labels share one stub per table.
 void FunctionTranslator::translate_br_table(const Instr& in) {
-  uint32_t index = top(1);
+  uint32_t index = use(1);
   pop(1);
   auto count = static_cast<uint32_t>(in.targets.size());
   uint32_t start = emit(IOp::BrTable, index, count);

@@ -249,6 +249,25 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
       pc += static_cast<uint32_t>(fp[pc[1]]) == 0 ? static_cast<int32_t>(pc[2]) : 3;
       NEXT();
     }
+#define WASP_ISA(ident, kinds)
+#define WASP_BRCMP(ident, op, fn, negated)                                                 \
+  TARGET(ident) {                                                                          \
+    using Operand_ = FnTraits<decltype(&numeric::fn)>::arg<0>;                             \
+    pc += numeric::fn(from_slot<Operand_>(fp[pc[1]]), from_slot<Operand_>(fp[pc[2]])) != 0 \
+              ? static_cast<int32_t>(pc[3])                                                \
+              : 4;                                                                         \
+    NEXT();                                                                                \
+  }
+#include "exec/isa.def"
+#undef WASP_BRCMP
+    TARGET(BrIfI64Eqz) {
+      pc += fp[pc[1]] == 0 ? static_cast<int32_t>(pc[2]) : 3;
+      NEXT();
+    }
+    TARGET(BrIfI64Nez) {
+      pc += fp[pc[1]] != 0 ? static_cast<int32_t>(pc[2]) : 3;
+      NEXT();
+    }
     TARGET(BrTable) {
       uint32_t count = pc[2];
       uint32_t index = std::min(static_cast<uint32_t>(fp[pc[1]]), count - 1);

@@ -1,13 +1,18 @@
 // Translator golden tests: small hand-assembled functions and the expected
-// disassembly of their internal code (docs/internal-code.md).
+// disassembly of their internal code (docs/internal-code.md), each worked
+// out by hand from the translation rules; the tricky ones are also run end
+// to end through the public API.
 #include "compile/translator.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "compile/disasm.h"
+#include "waspvm/waspvm.h"
 
 namespace waspvm {
 namespace {
@@ -44,6 +49,52 @@ class TestModule {
     return static_cast<uint32_t>(desc.funcs.size() - 1);
   }
 
+  // The module as a wasm binary (types, functions, code), each defined
+  // function exported as "f<defined index>". No imports.
+  std::vector<uint8_t> binary() const {
+    std::vector<uint8_t> out = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    auto section = [&out](uint8_t id, const std::vector<uint8_t>& content) {
+      out.push_back(id);
+      leb(out, static_cast<uint32_t>(content.size()));
+      out.insert(out.end(), content.begin(), content.end());
+    };
+    std::vector<uint8_t> types, funcs, exports, code;
+    leb(types, static_cast<uint32_t>(desc.types.size()));
+    for (const FuncType& type : desc.types) {
+      types.push_back(0x60);
+      for (const auto* list : {&type.params, &type.results}) {
+        leb(types, static_cast<uint32_t>(list->size()));
+        for (ValType v : *list) types.push_back(static_cast<uint8_t>(v));
+      }
+    }
+    leb(funcs, static_cast<uint32_t>(desc.funcs.size()));
+    leb(exports, static_cast<uint32_t>(desc.funcs.size()));
+    leb(code, static_cast<uint32_t>(desc.funcs.size()));
+    for (uint32_t i = 0; i < desc.funcs.size(); ++i) {
+      const FuncBody& f = desc.funcs[i];
+      leb(funcs, f.type);
+      std::string name = "f" + std::to_string(i);
+      leb(exports, static_cast<uint32_t>(name.size()));
+      exports.insert(exports.end(), name.begin(), name.end());
+      exports.push_back(0x00);  // func
+      leb(exports, desc.num_imported_funcs + i);
+      std::vector<uint8_t> entry;
+      leb(entry, static_cast<uint32_t>(f.locals.size()));
+      for (const LocalRun& run : f.locals) {
+        leb(entry, run.count);
+        entry.push_back(static_cast<uint8_t>(run.type));
+      }
+      entry.insert(entry.end(), desc.bytes.begin() + f.code_begin, desc.bytes.begin() + f.code_end);
+      leb(code, static_cast<uint32_t>(entry.size()));
+      code.insert(code.end(), entry.begin(), entry.end());
+    }
+    section(1, types);
+    section(3, funcs);
+    section(7, exports);
+    section(10, code);
+    return out;
+  }
+
   CompiledFunc translate(uint32_t defined_index) {
     Result<CompiledFunc> result = translate_function(desc, defined_index);
     EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
@@ -51,6 +102,49 @@ class TestModule {
   }
 
   ModuleDesc desc;
+
+ private:
+  static void leb(std::vector<uint8_t>& out, uint32_t v) {
+    do {
+      uint8_t byte = v & 0x7F;
+      v >>= 7;
+      out.push_back(static_cast<uint8_t>(byte | (v != 0 ? 0x80 : 0)));
+    } while (v != 0);
+  }
+};
+
+// Compiles and instantiates a TestModule through the public API.
+class Runner {
+ public:
+  explicit Runner(const TestModule& m) {
+    std::vector<uint8_t> bytes = m.binary();
+    Result<Module> module = Module::compile(engine_, bytes);
+    EXPECT_TRUE(module.ok()) << (module.ok() ? "" : module.error().message);
+    if (!module.ok()) return;
+    Linker linker(engine_);
+    Result<Instance> instance = linker.instantiate(*module);
+    EXPECT_TRUE(instance.ok()) << (instance.ok() ? "" : instance.error().message);
+    if (instance.ok()) instance_.emplace(std::move(instance).value());
+  }
+
+  // The single result of calling "f<defined_index>"; 0xDEAD... on any failure.
+  uint64_t call(uint32_t defined_index, std::vector<Value> args) {
+    constexpr uint64_t kFailed = 0xDEADDEADDEADDEADull;
+    if (!instance_) return kFailed;
+    Result<Outcome> outcome = instance_->call("f" + std::to_string(defined_index), args);
+    EXPECT_TRUE(outcome.ok()) << (outcome.ok() ? "" : outcome.error().message);
+    if (!outcome.ok()) return kFailed;
+    EXPECT_TRUE(outcome->returned()) << (outcome->trapped() ? outcome->trap().message : "");
+    if (!outcome->returned() || outcome->values().size() != 1) return kFailed;
+    return outcome->values()[0].bits();
+  }
+  int32_t call_i32(uint32_t defined_index, std::vector<Value> args) {
+    return static_cast<int32_t>(call(defined_index, std::move(args)));
+  }
+
+ private:
+  Engine engine_;
+  std::optional<Instance> instance_;
 };
 
 // Opcode bytes used below.
@@ -82,9 +176,13 @@ enum : uint8_t {
   kMemoryGrow = 0x40,
   kI32Const = 0x41,
   kI64Const = 0x42,
+  kI32Eqz = 0x45,
+  kI32LtU = 0x49,
+  kI64LtS = 0x53,
   kI32Add = 0x6A,
   kI32Sub = 0x6B,
   kI32Mul = 0x6C,
+  kI64Add = 0x7C,
   kRefNull = 0xD0,
   kPrefixFC = 0xFC,
   kVoid = 0x40,
@@ -97,12 +195,10 @@ TEST(Translator, StraightLineArithmetic) {
   uint32_t f = m.func(t, {}, {kLocalGet, 0, kLocalGet, 1, kI32Add, kI32Const, 3, kI32Mul, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Copy s2, s0\n"
-            "3: Copy s3, s1\n"
-            "6: i32.add s2, s2, s3\n"
-            "10: Const32 s3, 3\n"
-            "13: i32.mul s2, s2, s3\n"
-            "17: Return s2, 1\n");
+            "0: i32.add s2, s0, s1\n"  // local.get emits nothing: the add reads the locals
+            "4: Const32 s3, 3\n"       // the constant, materialized where the mul needs it
+            "7: i32.mul s2, s2, s3\n"
+            "11: Return s2, 1\n");
   EXPECT_EQ(c.func_index, 0u);
   EXPECT_EQ(c.type_index, t);
   EXPECT_EQ(c.num_params, 2u);
@@ -116,13 +212,14 @@ TEST(Translator, SourceMapPointsAtWasmInstructions) {
   uint32_t t = m.type({I32, I32}, {I32});
   uint32_t f = m.func(t, {}, {kLocalGet, 0, kLocalGet, 1, kI32Add, kI32Const, 3, kI32Mul, kEnd});
   CompiledFunc c = m.translate(f);
-  std::vector<std::pair<uint32_t, uint32_t>> expected = {{0, 8},   {3, 10},  {6, 12},
-                                                         {10, 13}, {13, 15}, {17, 16}};
+  // A lazy constant is emitted by (and maps to) the instruction that needs it.
+  std::vector<std::pair<uint32_t, uint32_t>> expected = {{0, 12}, {4, 15}, {7, 15}, {11, 16}};
   EXPECT_EQ(c.source_map, expected);
-  EXPECT_EQ(c.wasm_offset_at(0), 8u);
-  EXPECT_EQ(c.wasm_offset_at(7), 12u);  // inside the i32.add
-  EXPECT_EQ(c.wasm_offset_at(13), 15u);
-  EXPECT_EQ(c.wasm_offset_at(18), 16u);
+  EXPECT_EQ(c.wasm_offset_at(0), 12u);
+  EXPECT_EQ(c.wasm_offset_at(3), 12u);  // inside the i32.add
+  EXPECT_EQ(c.wasm_offset_at(5), 15u);  // inside the Const32 of the i32.mul
+  EXPECT_EQ(c.wasm_offset_at(7), 15u);
+  EXPECT_EQ(c.wasm_offset_at(12), 16u);
 }
 
 TEST(Translator, Locals) {
@@ -135,15 +232,11 @@ TEST(Translator, Locals) {
                        kLocalSet, 1, kLocalGet, 0, kLocalTee, 2,    kLocalGet, 2,    kI32Add, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Const32 s3, 7\n"
-            "3: Copy s2, s3\n"
-            "6: Const64 s3, 2, 1\n"
-            "10: Copy s1, s3\n"
-            "13: Copy s3, s0\n"
-            "16: Copy s2, s3\n"
-            "19: Copy s4, s2\n"
-            "22: i32.add s3, s3, s4\n"
-            "26: Return s3, 1\n");
+            "0: Const32 s2, 7\n"  // constants go straight into the locals
+            "3: Const64 s1, 2, 1\n"
+            "7: Copy s2, s0\n"  // the tee; its value stays a lazy local.get 2
+            "10: i32.add s3, s2, s2\n"
+            "14: Return s3, 1\n");
   EXPECT_EQ(c.num_locals, 3u);
   EXPECT_EQ(c.frame_slots, 5u);
 }
@@ -161,22 +254,20 @@ TEST(Translator, BlockWithResultAndBranches) {
   TestModule m;
   uint32_t t = m.type({I32}, {I32});
   // block (result i32)
-  //   i32.const 10; local.get 0; br_if 0      -- value already in the landing slot
-  //   drop; i32.const 5; i32.const 6; br 0    -- value one slot too high: copy
+  //   i32.const 10; local.get 0; br_if 0      -- lazy value: materialized on the taken path only
+  //   drop; i32.const 5; i32.const 6; br 0    -- 6 goes straight to the landing slot; 5 never exists
   // end
   uint32_t f = m.func(t, {},
                       {kBlock, kTypeI32, kI32Const, 10, kLocalGet, 0, kBrIf, 0, kDrop, kI32Const, 5,
                        kI32Const, 6, kBr, 0, kEnd, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Const32 s1, 10\n"
-            "3: Copy s2, s0\n"
-            "6: BrIfNez s2, @20\n"
-            "9: Const32 s1, 5\n"
-            "12: Const32 s2, 6\n"
-            "15: Copy s1, s2\n"
-            "18: Br @20\n"
-            "20: Return s1, 1\n");
+            "0: BrIfEqz s0, @8\n"
+            "3: Const32 s1, 10\n"
+            "6: Br @13\n"
+            "8: Const32 s1, 6\n"
+            "11: Br @13\n"
+            "13: Return s1, 1\n");
   EXPECT_EQ(c.frame_slots, 3u);
 }
 
@@ -187,11 +278,11 @@ TEST(Translator, BrIfToFunctionLabelReturns) {
   uint32_t f = m.func(t, {}, {kI32Const, 4, kLocalGet, 0, kBrIf, 0, kI32Const, 1, kI32Add, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Const32 s1, 4\n"
-            "3: Copy s2, s0\n"
-            "6: BrIfEqz s2, @12\n"
-            "9: Return s1, 1\n"
-            "12: Const32 s2, 1\n"
+            "0: BrIfEqz s0, @9\n"
+            "3: Const32 s1, 4\n"  // the return's copy does not make the 4 materialized...
+            "6: Return s1, 1\n"
+            "9: Const32 s2, 1\n"
+            "12: Const32 s1, 4\n"  // ...so the fall-through path materializes it itself
             "15: i32.add s1, s1, s2\n"
             "19: Return s1, 1\n");
 }
@@ -209,17 +300,11 @@ TEST(Translator, LoopWithBrIf) {
               1,     kI32Sub, kLocalTee, 0, kBrIf,     0, kEnd,    kLocalGet, 1, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Copy s2, s1\n"
-            "3: Copy s3, s0\n"
-            "6: i32.add s2, s2, s3\n"
-            "10: Copy s1, s2\n"
-            "13: Copy s2, s0\n"
-            "16: Const32 s3, 1\n"
-            "19: i32.sub s2, s2, s3\n"
-            "23: Copy s0, s2\n"
-            "26: BrIfNez s2, @0\n"
-            "29: Copy s2, s1\n"
-            "32: Return s2, 1\n");
+            "0: i32.add s1, s1, s0\n"  // local.set rewrote the add's destination
+            "4: Const32 s3, 1\n"
+            "7: i32.sub s0, s0, s3\n"  // local.tee likewise; the top is now a lazy local.get 0
+            "11: BrIfNez s0, @0\n"
+            "14: Return s1, 1\n");  // returns the local directly
   EXPECT_EQ(c.frame_slots, 4u);
 }
 
@@ -231,6 +316,7 @@ TEST(Translator, LoopWithParamsCopiesOnBackEdge) {
   // loop (type [i32]->[i32])
   //   i32.const 1; i32.sub; i32.const 42; i32.const 2; i32.const 1; br_if 0; drop; drop
   // end; i32.add
+  // The constants below the loop are materialized at its entry; the 42 never is.
   uint32_t f =
       m.func(t, {}, {kI32Const, 0,         kI32Const, 3,         kLoop, static_cast<uint8_t>(loop_type),
                      kI32Const, 1,         kI32Sub,   kI32Const, 42,    kI32Const,
@@ -242,14 +328,12 @@ TEST(Translator, LoopWithParamsCopiesOnBackEdge) {
             "3: Const32 s1, 3\n"
             "6: Const32 s2, 1\n"
             "9: i32.sub s1, s1, s2\n"
-            "13: Const32 s2, 42\n"
-            "16: Const32 s3, 2\n"
-            "19: Const32 s4, 1\n"
-            "22: BrIfEqz s4, @30\n"
-            "25: Copy s1, s3\n"
-            "28: Br @6\n"
-            "30: i32.add s0, s0, s1\n"
-            "34: Return s0, 1\n");
+            "13: Const32 s4, 1\n"
+            "16: BrIfEqz s4, @24\n"
+            "19: Const32 s1, 2\n"  // the back-edge puts the 2 straight into the loop's param slot
+            "22: Br @6\n"
+            "24: i32.add s0, s0, s1\n"
+            "28: Return s0, 1\n");
   EXPECT_EQ(c.frame_slots, 5u);
 }
 
@@ -260,12 +344,11 @@ TEST(Translator, IfElseWithResults) {
   uint32_t f = m.func(t, {}, {kLocalGet, 0, kIf, kTypeI32, kI32Const, 1, kElse, kI32Const, 2, kEnd, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Copy s1, s0\n"
-            "3: BrIfEqz s1, @11\n"
-            "6: Const32 s1, 1\n"
-            "9: Br @14\n"
-            "11: Const32 s1, 2\n"
-            "14: Return s1, 1\n");
+            "0: BrIfEqz s0, @8\n"
+            "3: Const32 s1, 1\n"
+            "6: Br @11\n"
+            "8: Const32 s1, 2\n"
+            "11: Return s1, 1\n");
   EXPECT_EQ(c.frame_slots, 2u);
 }
 
@@ -279,12 +362,11 @@ TEST(Translator, IfWithParamsAndNoElse) {
       {kI32Const, 5, kLocalGet, 0, kIf, static_cast<uint8_t>(if_type), kI32Const, 3, kI32Mul, kEnd, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Const32 s1, 5\n"
-            "3: Copy s2, s0\n"
-            "6: BrIfEqz s2, @16\n"
-            "9: Const32 s2, 3\n"
-            "12: i32.mul s1, s1, s2\n"
-            "16: Return s1, 1\n");
+            "0: Const32 s1, 5\n"  // the param is materialized before the branch: the false path needs it
+            "3: BrIfEqz s0, @13\n"
+            "6: Const32 s2, 3\n"
+            "9: i32.mul s1, s1, s2\n"
+            "13: Return s1, 1\n");
 }
 
 TEST(Translator, BrTableWithoutCopies) {
@@ -298,14 +380,13 @@ TEST(Translator, BrTableWithoutCopies) {
                      kI32Const, 20,    kReturn, kEnd,  kI32Const, 30,        kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Copy s1, s0\n"
-            "3: BrTable s1, [@9, @15, @21]\n"
-            "9: Const32 s1, 10\n"
-            "12: Return s1, 1\n"
-            "15: Const32 s1, 20\n"
-            "18: Return s1, 1\n"
-            "21: Const32 s1, 30\n"
-            "24: Return s1, 1\n");
+            "0: BrTable s0, [@6, @12, @18]\n"
+            "6: Const32 s1, 10\n"
+            "9: Return s1, 1\n"
+            "12: Const32 s1, 20\n"
+            "15: Return s1, 1\n"
+            "18: Const32 s1, 30\n"
+            "21: Return s1, 1\n");
 }
 
 TEST(Translator, BrTableWithCopiesUsesSharedStubs) {
@@ -318,19 +399,18 @@ TEST(Translator, BrTableWithCopiesUsesSharedStubs) {
                        kI32Const, 1, kI32Add, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Const32 s1, 7\n"
-            "3: Const32 s2, 8\n"
-            "6: Copy s3, s0\n"
-            "9: BrTable s3, [@15, @20, @15]\n"
-            "15: Copy s1, s2\n"
-            "18: Br @23\n"
-            "20: Return s2, 1\n"
-            "23: Const32 s2, 1\n"
-            "26: i32.add s1, s1, s2\n"
-            "30: Return s1, 1\n");
+            "0: BrTable s0, [@6, @11, @6]\n"
+            "6: Const32 s1, 8\n"  // block stub: the 8 straight into the landing slot
+            "9: Br @17\n"
+            "11: Const32 s2, 8\n"  // function stub: the 8 into its own slot, returned
+            "14: Return s2, 1\n"
+            "17: Const32 s2, 1\n"
+            "20: i32.add s1, s1, s2\n"
+            "24: Return s1, 1\n");
   // The stubs belong to the br_table in the source map.
-  EXPECT_EQ(c.wasm_offset_at(15), c.wasm_offset_at(9));
-  EXPECT_EQ(c.wasm_offset_at(20), c.wasm_offset_at(9));
+  EXPECT_EQ(c.wasm_offset_at(6), c.wasm_offset_at(0));
+  EXPECT_EQ(c.wasm_offset_at(11), c.wasm_offset_at(0));
+  EXPECT_EQ(c.wasm_offset_at(14), c.wasm_offset_at(0));
 }
 
 TEST(Translator, Calls) {
@@ -367,10 +447,10 @@ TEST(Translator, Calls) {
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(c.func_index, 1u);
   EXPECT_EQ(disassemble(c),
-            "0: Const32 s1, 1\n"
-            "3: Copy s2, s0\n"
-            "6: Const32 s3, 2\n"
-            "9: CallFunc 0, 2\n"
+            "0: Copy s2, s0\n"  // only the arguments are materialized for a call
+            "3: Const32 s3, 2\n"
+            "6: CallFunc 0, 2\n"
+            "9: Const32 s1, 1\n"  // the constant below them stays lazy until the add
             "12: i32.add s1, s1, s2\n"
             "16: CallFunc 2, 2\n"
             "19: i32.add s2, s2, s3\n"
@@ -408,18 +488,15 @@ TEST(Translator, MultiValueReturns) {
                                kEnd});
   CompiledFunc c2 = m.translate(f2);
   EXPECT_EQ(disassemble(c2),
-            "0: Const32 s1, 9\n"
-            "3: Const32 s2, 1\n"
-            "6: Const32 s3, 2\n"
-            "9: Copy s4, s0\n"
-            "12: BrIfNez s4, @32\n"
-            "15: Const32 s2, 3\n"
-            "18: Const32 s3, 4\n"
-            "21: Const32 s4, 5\n"
-            "24: Copy s2, s3\n"
-            "27: Copy s3, s4\n"
-            "30: Br @32\n"
-            "32: Return s2, 2\n");
+            "0: Const32 s1, 9\n"  // materialized at the block's entry
+            "3: BrIfEqz s0, @14\n"
+            "6: Const32 s2, 1\n"
+            "9: Const32 s3, 2\n"
+            "12: Br @22\n"
+            "14: Const32 s2, 4\n"
+            "17: Const32 s3, 5\n"
+            "20: Br @22\n"
+            "22: Return s2, 2\n");
   EXPECT_EQ(c2.frame_slots, 5u);
 }
 
@@ -445,10 +522,9 @@ TEST(Translator, UnreachableCodeIsSkipped) {
   EXPECT_EQ(disassemble(c),
             "0: Const32 s1, 1\n"
             "3: Br @5\n"
-            "5: Copy s2, s0\n"
-            "8: BrIfEqz s2, @13\n"
-            "11: Trap 0\n"
-            "13: Trap 0\n");
+            "5: BrIfEqz s0, @10\n"
+            "8: Trap 0\n"
+            "10: Trap 0\n");
   EXPECT_EQ(c.frame_slots, 3u);
 }
 
@@ -463,26 +539,24 @@ TEST(Translator, MemoryTableGlobalAndSelect) {
               kI32Const, 7,         kLocalGet, 0,           kSelect,   kMemorySize, 0,    kI32Add,   kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Copy s1, s0\n"
-            "3: i32.load s1, s1, 8\n"
-            "7: GlobalGetOp s2, 0\n"
-            "10: i32.store s1, s2, 4\n"
-            "14: Const32 s1, 1\n"
-            "17: MemoryGrowOp s1, s1, 0\n"
-            "21: GlobalSetOp s1, 0\n"
-            "24: Const32 s1, 0\n"
-            "27: Const32 s2, 255\n"
-            "30: Const32 s3, 16\n"
-            "33: MemoryFillOp s1, s2, s3, 0\n"
-            "38: Const32 s1, 0\n"
-            "41: Const32 s2, 2\n"
-            "44: TableGrowOp s1, s1, s2, 0\n"
-            "49: Const32 s2, 7\n"
-            "52: Copy s3, s0\n"
-            "55: SelectOp s1, s1, s2, s3\n"
-            "60: MemorySizeOp s2, 0\n"
-            "63: i32.add s1, s1, s2\n"
-            "67: Return s1, 1\n");
+            "0: i32.load s1, s0, 8\n"
+            "4: GlobalGetOp s2, 0\n"
+            "7: i32.store s1, s2, 4\n"
+            "11: Const32 s1, 1\n"
+            "14: MemoryGrowOp s1, s1, 0\n"
+            "18: GlobalSetOp s1, 0\n"
+            "21: Const32 s3, 16\n"  // operands are materialized top first
+            "24: Const32 s2, 255\n"
+            "27: Const32 s1, 0\n"
+            "30: MemoryFillOp s1, s2, s3, 0\n"
+            "35: Const32 s2, 2\n"
+            "38: Const32 s1, 0\n"  // ref.null
+            "41: TableGrowOp s1, s1, s2, 0\n"
+            "46: Const32 s2, 7\n"
+            "49: SelectOp s1, s1, s2, s0\n"
+            "54: MemorySizeOp s2, 0\n"
+            "57: i32.add s1, s1, s2\n"
+            "61: Return s1, 1\n");
   EXPECT_EQ(c.frame_slots, 4u);
 }
 
@@ -503,21 +577,381 @@ TEST(Translator, BulkOperandOrder) {
   uint32_t f = m.func(t, {}, body);
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Const32 s0, 0\n"
+            "0: Const32 s2, 0\n"
             "3: Const32 s1, 0\n"
-            "6: Const32 s2, 0\n"
+            "6: Const32 s0, 0\n"
             "9: MemoryInitOp s0, s1, s2, 0, 2\n"
-            "15: Const32 s0, 0\n"
+            "15: Const32 s2, 0\n"
             "18: Const32 s1, 0\n"
-            "21: Const32 s2, 0\n"
+            "21: Const32 s0, 0\n"
             "24: TableInitOp s0, s1, s2, 1, 3\n"
-            "30: Const32 s0, 0\n"
+            "30: Const32 s2, 0\n"
             "33: Const32 s1, 0\n"
-            "36: Const32 s2, 0\n"
+            "36: Const32 s0, 0\n"
             "39: TableCopyOp s0, s1, s2, 1, 0\n"
             "45: ElemDropOp 3\n"
             "47: DataDropOp 2\n"
             "49: Return s0, 0\n");
+}
+
+// ---------------------------------------------------------------- lazy operands
+
+TEST(Translator, LocalSetRewritesTheDestination) {
+  TestModule m;
+  uint32_t t = m.type({I32, I32}, {I32});
+  // (local i32) local.get 0; local.get 1; i32.add; local.set 2; local.get 2
+  uint32_t f = m.func(t, {{1, I32}}, {kLocalGet, 0, kLocalGet, 1, kI32Add, kLocalSet, 2, kLocalGet, 2, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: i32.add s2, s0, s1\n"
+            "4: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(40), Value::i32(2)}), 42);
+}
+
+TEST(Translator, LocalSetCopiesPendingLocalOutFirst) {
+  TestModule m;
+  uint32_t t = m.type({I32, I32}, {I32});
+  // local.get 0; local.get 1; local.set 0; local.get 0; i32.sub   = old a - b
+  uint32_t hazard = m.func(t, {}, {kLocalGet, 0, kLocalGet, 1, kLocalSet, 0, kLocalGet, 0, kI32Sub, kEnd});
+  EXPECT_EQ(disassemble(m.translate(hazard)),
+            "0: Copy s2, s0\n"  // the pending local.get 0, before local 0 changes
+            "3: Copy s0, s1\n"
+            "6: i32.sub s2, s2, s0\n"
+            "10: Return s2, 1\n");
+  // The same through the destination rewrite, which must not happen while a
+  // lazy copy of the local is pending:
+  // local.get 0; local.get 0; local.get 1; i32.add; local.set 0; local.get 0; i32.sub   = a - (a + b)
+  uint32_t rewrite = m.func(
+      t, {}, {kLocalGet, 0, kLocalGet, 0, kLocalGet, 1, kI32Add, kLocalSet, 0, kLocalGet, 0, kI32Sub, kEnd});
+  EXPECT_EQ(disassemble(m.translate(rewrite)),
+            "0: i32.add s3, s0, s1\n"
+            "4: Copy s2, s0\n"
+            "7: Copy s0, s3\n"
+            "10: i32.sub s2, s2, s0\n"
+            "14: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(hazard, {Value::i32(10), Value::i32(3)}), 7);
+  EXPECT_EQ(run.call_i32(rewrite, {Value::i32(10), Value::i32(3)}), -3);
+}
+
+TEST(Translator, LocalTee) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  // With a lazy copy below: local.get 0; local.get 0; i32.const 5; i32.add; local.tee 0; i32.mul
+  //   = a * (a + 5)
+  uint32_t below =
+      m.func(t, {}, {kLocalGet, 0, kLocalGet, 0, kI32Const, 5, kI32Add, kLocalTee, 0, kI32Mul, kEnd});
+  EXPECT_EQ(disassemble(m.translate(below)),
+            "0: Const32 s3, 5\n"
+            "3: i32.add s2, s0, s3\n"  // no rewrite: the local.get 0 below is pending
+            "7: Copy s1, s0\n"
+            "10: Copy s0, s2\n"
+            "13: i32.mul s1, s1, s2\n"
+            "17: Return s1, 1\n");
+  // Without: (local i32) local.get 0; i32.const 5; i32.add; local.tee 1; local.get 1; i32.mul
+  //   = (a + 5)^2
+  uint32_t rewritten =
+      m.func(t, {{1, I32}}, {kLocalGet, 0, kI32Const, 5, kI32Add, kLocalTee, 1, kLocalGet, 1, kI32Mul, kEnd});
+  EXPECT_EQ(disassemble(m.translate(rewritten)),
+            "0: Const32 s3, 5\n"
+            "3: i32.add s1, s0, s3\n"  // the tee's value is then read from local 1
+            "7: i32.mul s2, s1, s1\n"
+            "11: Return s2, 1\n");
+  // A constant tee'd into a local is written there once, then read from it:
+  // (local i32) i32.const 6; local.tee 1; local.get 0; i32.add
+  uint32_t constant = m.func(t, {{1, I32}}, {kI32Const, 6, kLocalTee, 1, kLocalGet, 0, kI32Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(constant)),
+            "0: Const32 s1, 6\n"
+            "3: i32.add s2, s1, s0\n"
+            "7: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(below, {Value::i32(4)}), 36);
+  EXPECT_EQ(run.call_i32(rewritten, {Value::i32(4)}), 81);
+  EXPECT_EQ(run.call_i32(constant, {Value::i32(4)}), 10);
+}
+
+TEST(Translator, ConstantsMaterializedOnlyWhereNeeded) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  // (local i64) i32.const 7; drop; i64.const 5; local.set 1; local.get 0; i32.const 3; i32.add
+  uint32_t f =
+      m.func(t, {{1, I64}},
+             {kI32Const, 7, kDrop, kI64Const, 5, kLocalSet, 1, kLocalGet, 0, kI32Const, 3, kI32Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: Const64 s1, 5, 0\n"  // the dropped 7 never exists; the 5 goes straight to its local
+            "4: Const32 s3, 3\n"
+            "7: i32.add s2, s0, s3\n"
+            "11: Return s2, 1\n");
+  // A returned constant is written once, where Return reads it.
+  uint32_t g = m.func(t, {}, {kI32Const, 42, kEnd});
+  EXPECT_EQ(disassemble(m.translate(g)),
+            "0: Const32 s1, 42\n"
+            "3: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(4)}), 7);
+  EXPECT_EQ(run.call_i32(g, {Value::i32(4)}), 42);
+}
+
+// ---------------------------------------------------------------- fused branches
+
+struct CompareCase {
+  uint8_t opcode;
+  bool wide;
+  const char* fused;    // br_if form
+  const char* negated;  // if form
+  bool (*holds)(int64_t, int64_t);
+};
+
+constexpr CompareCase kCompares[] = {
+    {0x46, false, "BrIfI32Eq", "BrIfI32Ne", [](int64_t a, int64_t b) { return int32_t(a) == int32_t(b); }},
+    {0x47, false, "BrIfI32Ne", "BrIfI32Eq", [](int64_t a, int64_t b) { return int32_t(a) != int32_t(b); }},
+    {0x48, false, "BrIfI32LtS", "BrIfI32GeS", [](int64_t a, int64_t b) { return int32_t(a) < int32_t(b); }},
+    {0x49, false, "BrIfI32LtU", "BrIfI32GeU", [](int64_t a, int64_t b) { return uint32_t(a) < uint32_t(b); }},
+    {0x4A, false, "BrIfI32GtS", "BrIfI32LeS", [](int64_t a, int64_t b) { return int32_t(a) > int32_t(b); }},
+    {0x4B, false, "BrIfI32GtU", "BrIfI32LeU", [](int64_t a, int64_t b) { return uint32_t(a) > uint32_t(b); }},
+    {0x4C, false, "BrIfI32LeS", "BrIfI32GtS", [](int64_t a, int64_t b) { return int32_t(a) <= int32_t(b); }},
+    {0x4D, false, "BrIfI32LeU", "BrIfI32GtU",
+     [](int64_t a, int64_t b) { return uint32_t(a) <= uint32_t(b); }},
+    {0x4E, false, "BrIfI32GeS", "BrIfI32LtS", [](int64_t a, int64_t b) { return int32_t(a) >= int32_t(b); }},
+    {0x4F, false, "BrIfI32GeU", "BrIfI32LtU",
+     [](int64_t a, int64_t b) { return uint32_t(a) >= uint32_t(b); }},
+    {0x51, true, "BrIfI64Eq", "BrIfI64Ne", [](int64_t a, int64_t b) { return a == b; }},
+    {0x52, true, "BrIfI64Ne", "BrIfI64Eq", [](int64_t a, int64_t b) { return a != b; }},
+    {0x53, true, "BrIfI64LtS", "BrIfI64GeS", [](int64_t a, int64_t b) { return a < b; }},
+    {0x54, true, "BrIfI64LtU", "BrIfI64GeU", [](int64_t a, int64_t b) { return uint64_t(a) < uint64_t(b); }},
+    {0x55, true, "BrIfI64GtS", "BrIfI64LeS", [](int64_t a, int64_t b) { return a > b; }},
+    {0x56, true, "BrIfI64GtU", "BrIfI64LeU", [](int64_t a, int64_t b) { return uint64_t(a) > uint64_t(b); }},
+    {0x57, true, "BrIfI64LeS", "BrIfI64GtS", [](int64_t a, int64_t b) { return a <= b; }},
+    {0x58, true, "BrIfI64LeU", "BrIfI64GtU", [](int64_t a, int64_t b) { return uint64_t(a) <= uint64_t(b); }},
+    {0x59, true, "BrIfI64GeS", "BrIfI64LtS", [](int64_t a, int64_t b) { return a >= b; }},
+    {0x5A, true, "BrIfI64GeU", "BrIfI64LtU", [](int64_t a, int64_t b) { return uint64_t(a) >= uint64_t(b); }},
+};
+
+TEST(Translator, FusedCompareAndBranch) {
+  constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax64 = std::numeric_limits<int64_t>::max();
+  const std::pair<int64_t, int64_t> pairs[] = {{0, 0},
+                                               {1, 2},
+                                               {2, 1},
+                                               {-1, 1},
+                                               {1, -1},
+                                               {-5, -5},
+                                               {INT32_MIN, INT32_MAX},
+                                               {INT32_MAX, INT32_MIN},
+                                               {kMin64, kMax64},
+                                               {kMax64, kMin64},
+                                               {1ll << 32, 1}};
+  for (const CompareCase& cmp : kCompares) {
+    SCOPED_TRACE(cmp.fused);
+    TestModule m;
+    ValType operand = cmp.wide ? I64 : I32;
+    uint32_t t = m.type({operand, operand}, {I32});
+    // block; local.get 0; local.get 1; cmp; br_if 0; i32.const 0; return; end; i32.const 1
+    uint32_t br_if = m.func(t, {},
+                            {kBlock, kVoid, kLocalGet, 0, kLocalGet, 1, cmp.opcode, kBrIf, 0, kI32Const, 0,
+                             kReturn, kEnd, kI32Const, 1, kEnd});
+    EXPECT_EQ(disassemble(m.translate(br_if)), std::string("0: ") + cmp.fused +
+                                                   " s0, s1, @10\n"
+                                                   "4: Const32 s2, 0\n"
+                                                   "7: Return s2, 1\n"
+                                                   "10: Const32 s2, 1\n"
+                                                   "13: Return s2, 1\n");
+    // local.get 0; local.get 1; cmp; if (result i32) i32.const 1 else i32.const 0 end
+    uint32_t if_else = m.func(t, {},
+                              {kLocalGet, 0, kLocalGet, 1, cmp.opcode, kIf, kTypeI32, kI32Const, 1, kElse,
+                               kI32Const, 0, kEnd, kEnd});
+    EXPECT_EQ(disassemble(m.translate(if_else)), std::string("0: ") + cmp.negated +
+                                                     " s0, s1, @9\n"
+                                                     "4: Const32 s2, 1\n"
+                                                     "7: Br @12\n"
+                                                     "9: Const32 s2, 0\n"
+                                                     "12: Return s2, 1\n");
+    Runner run(m);
+    for (auto [a, b] : pairs) {
+      Value va = cmp.wide ? Value::i64(a) : Value::i32(static_cast<int32_t>(a));
+      Value vb = cmp.wide ? Value::i64(b) : Value::i32(static_cast<int32_t>(b));
+      int32_t expected = cmp.holds(a, b) ? 1 : 0;
+      EXPECT_EQ(run.call_i32(br_if, {va, vb}), expected) << a << " " << b;
+      EXPECT_EQ(run.call_i32(if_else, {va, vb}), expected) << a << " " << b;
+    }
+  }
+}
+
+TEST(Translator, FusedBrIfNeedingCopiesBranchesOnTheNegation) {
+  TestModule m;
+  uint32_t t = m.type({I32, I32}, {I32});
+  // block (result i32) i32.const 1; local.get 0; local.get 1; i32.lt_u; br_if 0; drop; i32.const 2 end
+  uint32_t f = m.func(t, {},
+                      {kBlock, kTypeI32, kI32Const, 1, kLocalGet, 0, kLocalGet, 1, kI32LtU, kBrIf, 0, kDrop,
+                       kI32Const, 2, kEnd, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: BrIfI32GeU s0, s1, @9\n"  // skip the copy when the comparison fails
+            "4: Const32 s2, 1\n"
+            "7: Br @12\n"
+            "9: Const32 s2, 2\n"
+            "12: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(1), Value::i32(2)}), 1);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(2), Value::i32(1)}), 2);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(-1), Value::i32(1)}), 2);
+}
+
+TEST(Translator, EqzThenBrIf) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  // block; local.get 0; i32.eqz; br_if 0; i32.const 7; return; end; i32.const 9
+  uint32_t f = m.func(
+      t, {},
+      {kBlock, kVoid, kLocalGet, 0, kI32Eqz, kBrIf, 0, kI32Const, 7, kReturn, kEnd, kI32Const, 9, kEnd});
+  // Not fused (yet): eqz is not a WASP_BRCMP row.
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: i32.eqz s1, s0\n"
+            "3: BrIfNez s1, @12\n"
+            "6: Const32 s1, 7\n"
+            "9: Return s1, 1\n"
+            "12: Const32 s1, 9\n"
+            "15: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(0)}), 9);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(5)}), 7);
+}
+
+// Regression: the return stub for the function's label used to mark the lazy
+// constant as materialized, so a later entry for the block went straight to
+// the block's end without its copy.
+TEST(Translator, BrTableFunctionLabelStubDoesNotMaterialize) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  // block (result i32) i32.const 7; local.get 0; br_table 1 0 1 0 end; i32.const 1; i32.add
+  uint32_t f = m.func(t, {},
+                      {kBlock, kTypeI32, kI32Const, 7, kLocalGet, 0, kBrTable, 3, 1, 0, 1, 0, kEnd, kI32Const,
+                       1, kI32Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: BrTable s0, [@7, @13, @7, @13]\n"
+            "7: Const32 s1, 7\n"
+            "10: Return s1, 1\n"
+            "13: Const32 s1, 7\n"  // every entry for the block goes through its copy
+            "16: Br @18\n"
+            "18: Const32 s2, 1\n"
+            "21: i32.add s1, s1, s2\n"
+            "25: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(0)}), 7);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(1)}), 8);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(2)}), 7);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(3)}), 8);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(100)}), 8);  // the default
+}
+
+TEST(Translator, LazyValuesMaterializedBeforeLoop) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  // local.get 0; i32.const 50
+  // loop local.get 0; i32.const 1; i32.sub; local.tee 0; br_if 0 end
+  // i32.add        = the original a + 50, though local 0 ends at 0
+  uint32_t f = m.func(t, {},
+                      {kLocalGet, 0, kI32Const, 50, kLoop, kVoid, kLocalGet, 0, kI32Const, 1, kI32Sub,
+                       kLocalTee, 0, kBrIf, 0, kEnd, kI32Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: Copy s1, s0\n"
+            "3: Const32 s2, 50\n"
+            "6: Const32 s4, 1\n"  // the loop starts here: the back-edge skips the copies above
+            "9: i32.sub s0, s0, s4\n"
+            "13: BrIfNez s0, @6\n"
+            "16: i32.add s1, s1, s2\n"
+            "20: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(5)}), 55);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(1)}), 51);
+}
+
+TEST(Translator, LazyLocalAcrossBlockAndBrIf) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  uint32_t t2 = m.type({I32, I32}, {I32});
+  // local.get 0; block i32.const 9; local.set 0 end; local.get 0; i32.add   = a + 9
+  uint32_t across_block = m.func(
+      t, {}, {kLocalGet, 0, kBlock, kVoid, kI32Const, 9, kLocalSet, 0, kEnd, kLocalGet, 0, kI32Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(across_block)),
+            "0: Copy s1, s0\n"  // materialized at the block's entry
+            "3: Const32 s0, 9\n"
+            "6: i32.add s1, s1, s0\n"
+            "10: Return s1, 1\n");
+  // block (result i32) local.get 0; local.get 1; br_if 0; i32.const 5; local.set 0; drop; local.get 0 end
+  //   = b ? a : 5
+  uint32_t br_if = m.func(t2, {},
+                          {kBlock, kTypeI32, kLocalGet, 0, kLocalGet, 1, kBrIf, 0, kI32Const, 5, kLocalSet, 0,
+                           kDrop, kLocalGet, 0, kEnd, kEnd});
+  EXPECT_EQ(disassemble(m.translate(br_if)),
+            "0: BrIfEqz s1, @8\n"
+            "3: Copy s2, s0\n"
+            "6: Br @17\n"
+            "8: Copy s2, s0\n"  // protect_local: the fall-through path still holds the pending copy
+            "11: Const32 s0, 5\n"
+            "14: Copy s2, s0\n"
+            "17: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(across_block, {Value::i32(1)}), 10);
+  EXPECT_EQ(run.call_i32(br_if, {Value::i32(7), Value::i32(1)}), 7);
+  EXPECT_EQ(run.call_i32(br_if, {Value::i32(7), Value::i32(0)}), 5);
+}
+
+// Small functions with tricky local/stack interplay, run end to end; the
+// expected results are computed by hand.
+TEST(Translator, EndToEndLocalStackInterplay) {
+  TestModule m;
+  uint32_t binary = m.type({I32, I32}, {I32});
+  uint32_t unary = m.type({I32}, {I32});
+  uint32_t wide = m.type({I64}, {I64});
+  // Swap through the stack: local.get 0; local.get 1; local.set 0; local.set 1;
+  // local.get 0; i32.const 10; i32.mul; local.get 1; i32.add   = b * 10 + a
+  uint32_t swap = m.func(binary, {},
+                         {kLocalGet, 0, kLocalGet, 1, kLocalSet, 0, kLocalSet, 1, kLocalGet, 0, kI32Const, 10,
+                          kI32Mul, kLocalGet, 1, kI32Add, kEnd});
+  // Fibonacci with (a, b) = (b, a + b) written through a pending local.get 2:
+  // (local i32 i32) i32.const 0; local.set 1; i32.const 1; local.set 2
+  // block loop
+  //   local.get 0; i32.eqz; br_if 1
+  //   local.get 2; local.get 1; local.get 2; i32.add; local.set 2; local.set 1
+  //   local.get 0; i32.const 1; i32.sub; local.set 0; br 0
+  // end end; local.get 1
+  uint32_t fib = m.func(
+      unary, {{2, I32}},
+      {kI32Const, 0,         kLocalSet, 1,       kI32Const, 1,    kLocalSet, 2, kBlock,    kVoid, kLoop,
+       kVoid,     kLocalGet, 0,         kI32Eqz, kBrIf,     1,    kLocalGet, 2, kLocalGet, 1,     kLocalGet,
+       2,         kI32Add,   kLocalSet, 2,       kLocalSet, 1,    kLocalGet, 0, kI32Const, 1,     kI32Sub,
+       kLocalSet, 0,         kBr,       0,       kEnd,      kEnd, kLocalGet, 1, kEnd});
+  // Sum of 0..n-1 (at least one iteration) with an i64 fused back-edge:
+  // (local i64 i64) loop
+  //   local.get 2; local.get 1; i64.add; local.set 2
+  //   local.get 1; i64.const 1; i64.add; local.tee 1; local.get 0; i64.lt_s; br_if 0
+  // end; local.get 2
+  uint32_t sum = m.func(wide, {{2, I64}},
+                        {kLoop,     kVoid, kLocalGet, 2,    kLocalGet, 1,         kI64Add, kLocalSet, 2,
+                         kLocalGet, 1,     kI64Const, 1,    kI64Add,   kLocalTee, 1,       kLocalGet, 0,
+                         kI64LtS,   kBrIf, 0,         kEnd, kLocalGet, 2,         kEnd});
+  EXPECT_EQ(disassemble(m.translate(sum)),
+            "0: i64.add s2, s2, s1\n"
+            "4: Const64 s4, 1, 0\n"
+            "8: i64.add s1, s1, s4\n"
+            "12: BrIfI64LtS s1, s0, @0\n"
+            "16: Return s2, 1\n");
+  // Same local read at three stack depths around a write:
+  // local.get 0; local.get 0; i32.const 1; i32.add; local.tee 0; local.get 0; i32.mul; i32.sub
+  //   = a - (a + 1)^2
+  uint32_t depths = m.func(unary, {},
+                           {kLocalGet, 0, kLocalGet, 0, kI32Const, 1, kI32Add, kLocalTee, 0, kLocalGet, 0,
+                            kI32Mul, kI32Sub, kEnd});
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(swap, {Value::i32(3), Value::i32(4)}), 43);
+  EXPECT_EQ(run.call_i32(fib, {Value::i32(0)}), 0);
+  EXPECT_EQ(run.call_i32(fib, {Value::i32(1)}), 1);
+  EXPECT_EQ(run.call_i32(fib, {Value::i32(10)}), 55);
+  EXPECT_EQ(run.call_i32(fib, {Value::i32(20)}), 6765);
+  EXPECT_EQ(static_cast<int64_t>(run.call(sum, {Value::i64(10)})), 45);
+  EXPECT_EQ(static_cast<int64_t>(run.call(sum, {Value::i64(0)})), 0);
+  EXPECT_EQ(static_cast<int64_t>(run.call(sum, {Value::i64(100000)})), 4999950000);
+  EXPECT_EQ(run.call_i32(depths, {Value::i32(3)}), -13);
 }
 
 TEST(Translator, TranslatorReuseGivesIdenticalCode) {
