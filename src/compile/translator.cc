@@ -58,6 +58,7 @@ struct Operand {
 struct FusedBranch {
   IOp when_true = IOp::Count;
   IOp when_false = IOp::Count;
+  bool unary = false;  // eqz: one operand (a), no b
 };
 
 FusedBranch fused_branch_for(IOp compare) {
@@ -68,6 +69,8 @@ FusedBranch fused_branch_for(IOp compare) {
     return {IOp::ident, IOp::negated};
 #include "exec/isa.def"
 #undef WASP_BRCMP
+    case IOp::I32Eqz: return {IOp::BrIfEqz, IOp::BrIfNez, true};
+    case IOp::I64Eqz: return {IOp::BrIfI64Eqz, IOp::BrIfI64Nez, true};
     default: return {};
   }
 }
@@ -578,8 +581,8 @@ void FunctionTranslator::enter(ControlKind kind, const BlockType& type) {
     if (take_fused_compare(fused, a, b)) {
       pop(1);
       materialize(0);
-      control.else_branch = emit(fused.when_false, a, b, 0u);
-      control.else_word = 3;
+      control.else_branch = fused.unary ? emit(fused.when_false, a, 0u) : emit(fused.when_false, a, b, 0u);
+      control.else_word = fused.unary ? 2 : 3;
     } else {
       uint32_t cond = use(1);
       pop(1);
@@ -683,17 +686,26 @@ void FunctionTranslator::emit_jump(Control& target) {
 void FunctionTranslator::translate_br_if(uint32_t depth) {
   FusedBranch fused;
   uint32_t a = 0, b = kNone;
-  if (!take_fused_compare(fused, a, b)) a = use(1);
+  if (!take_fused_compare(fused, a, b)) {
+    fused = FusedBranch{IOp::BrIfNez, IOp::BrIfEqz, true};
+    a = use(1);
+  }
   pop(1);
+  // Emits the fused branch taken when the condition is `when`.
+  auto emit_branch = [&](bool when) {
+    IOp op = when ? fused.when_true : fused.when_false;
+    return fused.unary ? emit(op, a, 0u) : emit(op, a, b, 0u);
+  };
+  uint32_t offset_word = fused.unary ? 2 : 3;
   Control& target = label(depth);
   if (branch_is_direct(target)) {
-    uint32_t start = b == kNone ? emit(IOp::BrIfNez, a, 0u) : emit(fused.when_true, a, b, 0u);
-    set_branch(target, start, start + (b == kNone ? 2 : 3));
+    uint32_t start = emit_branch(true);
+    set_branch(target, start, start + offset_word);
     return;
   }
-  uint32_t skip = b == kNone ? emit(IOp::BrIfEqz, a, 0u) : emit(fused.when_false, a, b, 0u);
+  uint32_t skip = emit_branch(false);
   emit_jump(target);
-  patch(skip, skip + (b == kNone ? 2 : 3), pc());
+  patch(skip, skip + offset_word, pc());
   bind_label();
 }
 
@@ -704,7 +716,7 @@ bool FunctionTranslator::take_fused_compare(FusedBranch& branch, uint32_t& a, ui
   branch = fused_branch_for(static_cast<IOp>(instr[0]));
   if (branch.when_true == IOp::Count) return false;
   a = instr[2];
-  b = instr[3];
+  b = branch.unary ? kNone : instr[3];
   // The comparison's result slot is never read: drop the instruction.
   code_.resize(last_result_);
   source_map_.pop_back();

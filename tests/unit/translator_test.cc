@@ -803,14 +803,13 @@ TEST(Translator, EqzThenBrIf) {
   uint32_t f = m.func(
       t, {},
       {kBlock, kVoid, kLocalGet, 0, kI32Eqz, kBrIf, 0, kI32Const, 7, kReturn, kEnd, kI32Const, 9, kEnd});
-  // Not fused (yet): eqz is not a WASP_BRCMP row.
+  // Fused: `i32.eqz; br_if` jumps when the operand is zero.
   EXPECT_EQ(disassemble(m.translate(f)),
-            "0: i32.eqz s1, s0\n"
-            "3: BrIfNez s1, @12\n"
-            "6: Const32 s1, 7\n"
-            "9: Return s1, 1\n"
-            "12: Const32 s1, 9\n"
-            "15: Return s1, 1\n");
+            "0: BrIfEqz s0, @9\n"
+            "3: Const32 s1, 7\n"
+            "6: Return s1, 1\n"
+            "9: Const32 s1, 9\n"
+            "12: Return s1, 1\n");
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {Value::i32(0)}), 9);
   EXPECT_EQ(run.call_i32(f, {Value::i32(5)}), 7);
