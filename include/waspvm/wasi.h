@@ -45,10 +45,19 @@ struct WasiConfig {
   OutputSink stdout_sink;
   OutputSink stderr_sink;
   bool inherit_stdio = true;
+  // At most this many descriptors (stdio and preopens included) per
+  // instance: more gives the guest MFILE instead of exhausting the host's.
+  uint32_t max_open_fds = 1024;
 };
 
-// Defines every wasi_snapshot_preview1 function in `linker`.
+// Defines every wasi_snapshot_preview1 function in `linker`. Each instance
+// opens the preopened directories when it is made; one that cannot be opened
+// as a directory is left out (the later preopens keep consecutive numbers):
+// call check_config first to report that to the user.
 void add_to_linker(Linker& linker, WasiConfig config);
+
+// An error naming every preopen whose host directory cannot be opened.
+Result<void> check_config(const WasiConfig& config);
 
 // The exit code when `outcome` ended by proc_exit (a trap of code Exit).
 std::optional<int32_t> exit_code(const Outcome& outcome);

@@ -10,8 +10,11 @@ namespace waspvm::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;    // other errors; spectest: a test failed
 constexpr int kExitInvalid = 2;  // malformed or invalid module
-constexpr int kExitTrap = 3;     // the called function trapped
+constexpr int kExitTrap = 134;   // the called function trapped (128 + SIGABRT, as wasmtime)
 constexpr int kExitUsage = 64;   // bad command line (EX_USAGE)
+
+// The text of `waspvm --help`.
+std::string_view help_text();
 
 int run_command(std::span<const std::string_view> args);
 int spectest_command(std::span<const std::string_view> args);

@@ -12,22 +12,47 @@ constexpr std::string_view kHelp = R"(usage: waspvm <command> [options] [argumen
 WaspVM runs WebAssembly 2.0 modules in an interpreter.
 
 commands:
-  run [--invoke NAME] FILE.wasm [ARGS...]
-      Compiles FILE.wasm, instantiates it and calls one exported function.
-      No imports are provided yet (WASI comes later): a module that imports
-      anything fails to instantiate, with a message naming its imports.
-        --invoke NAME  the exported function to call; without it, `_start`
-                       is called if the module exports it, else it is an error
-      Options come before FILE; everything after FILE is an argument, parsed
-      by the function's parameter types:
-        i32, i64   decimal or 0x-prefixed hexadecimal, signed or unsigned
-                   (-1, 4294967295, 0xff, -0x10)
-        f32, f64   decimal or exponent notation, 0x-prefixed hexadecimal
-                   floats (0x1.8p3), nan, inf, -inf
-      Each result is printed on its own line: integers as signed decimal,
-      floats in the shortest form that reads back to the same value.
-      A trap prints "trap: <message>" and the wasm backtrace (innermost
-      frame first) to stderr.
+  run [OPTIONS] FILE.wasm [ARGS...]
+      Runs a WebAssembly program with WASI preview1 (wasi_snapshot_preview1),
+      like `wasmtime run`: compiles FILE.wasm, instantiates it with the WASI
+      functions and calls its `_start`. The program sees ARGS as its
+      arguments (argv[0] is FILE.wasm as given), only the environment
+      variables given with --env, and only the directories given with --dir;
+      stdin, stdout and stderr are waspvm's own. Modules that import nothing
+      run too. Options (before FILE; `--` ends them; everything after FILE
+      goes to the program):
+        --dir HOST[::GUEST]  make host directory HOST visible to the program
+                             as GUEST (default: HOST itself, e.g. `--dir .`
+                             or `--dir data`; `--dir /tmp/x::/data`). No path
+                             can leave it: `..` above it, absolute paths and
+                             symbolic links that lead out all fail with
+                             ENOTCAPABLE. Repeatable.
+        --env NAME=VALUE     set an environment variable (there are none by
+                             default); `--env NAME` passes the host's value
+                             of NAME, if it has one. Repeatable.
+        --invoke NAME        call the exported function NAME instead of
+                             `_start` (WASI is still provided); ARGS are then
+                             also the function's arguments, parsed by its
+                             parameter types:
+                               i32, i64  decimal or 0x-prefixed hexadecimal,
+                                         signed or unsigned (-1, 4294967295,
+                                         0xff, -0x10)
+                               f32, f64  decimal or exponent notation,
+                                         0x-prefixed hexadecimal floats
+                                         (0x1.8p3), nan, inf, -inf
+                             and each result is printed on its own line:
+                             integers as signed decimal, floats in the
+                             shortest form that reads back to the same value.
+        --help, -h           print this text
+      The options also take the form --dir=HOST, --env=NAME=VALUE,
+      --invoke=NAME. The exit status is the program's: the code it passed to
+      proc_exit (exit() in C; its low 8 bits, as POSIX keeps them), or 0 when
+      `_start` (or the --invoke function) returns. A trap prints
+      "trap: <message>" and the wasm backtrace (innermost frame first,
+      function names from the name section) to stderr and exits with 134.
+      Environment: WASPVM_FORCE_PATH_WALK=1 makes the sandbox resolve paths by
+      its portable component walk even where the kernel has openat2 (for
+      testing; both are equally strict).
 
   spectest [--expected-failures FILE] [--verbose] FILE.json...
       Runs spec tests converted by wabt's `wast2json` (1.0.32), in-process,
@@ -49,15 +74,22 @@ commands:
       Prints this text.
 
 exit status:
-  0   success
-  1   an error not listed below (unreadable file, missing export, failed
-      instantiation); for spectest: a test failed
-  2   the module is malformed or invalid
-  3   the called function trapped
-  64  usage error (unknown command or option, wrong arguments)
+  0    success (run: the program returned or exited with 0)
+  N    run: the program exited with status N (proc_exit / exit(N))
+  1    an error not listed below (unreadable file, missing export, failed
+       instantiation, --dir that is not a directory); for spectest: a test
+       failed
+  2    the module is malformed or invalid
+  64   usage error (unknown command or option, wrong arguments)
+  134  run: the program trapped (as wasmtime does, and as a native program
+       that calls abort() does: 128 + SIGABRT)
+  A program may itself exit with 1, 2, 64 or 134; waspvm's own errors are
+  the ones that print "error: ..." or "trap: ..." on stderr.
 )";
 
 }  // namespace
+
+std::string_view waspvm::cli::help_text() { return kHelp; }
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);

@@ -1,16 +1,21 @@
-// `waspvm run [--invoke NAME] FILE.wasm [ARGS...]`
+// `waspvm run [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]... [--invoke NAME] FILE.wasm [ARGS...]`:
+// runs a module with WASI preview1, wasmtime-style.
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.h"
+#include "wasi/sandbox.h"
+#include "waspvm/wasi.h"
 #include "waspvm/waspvm.h"
 
 namespace waspvm::cli {
@@ -139,10 +144,64 @@ std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
 }
 
 struct RunArgs {
+  bool help = false;
   std::optional<std::string> invoke;
+  std::vector<wasi::PreopenDir> dirs;
+  std::vector<std::pair<std::string, std::string>> env;
   std::string file;
-  std::vector<std::string_view> values;
+  std::vector<std::string_view> values;  // after FILE: the program's arguments
 };
+
+// The value of option `name` at args[i], given as "NAME VALUE" or "NAME=VALUE";
+// advances i past it. Null when args[i] is not that option.
+std::optional<std::string_view> option_value(std::span<const std::string_view> args, size_t& i,
+                                             std::string_view name, bool& missing) {
+  std::string_view arg = args[i];
+  if (arg == name) {
+    if (i + 1 >= args.size()) {
+      missing = true;
+      return std::nullopt;
+    }
+    return args[++i];
+  }
+  if (arg.size() > name.size() && arg.substr(0, name.size()) == name && arg[name.size()] == '=') {
+    return arg.substr(name.size() + 1);
+  }
+  return std::nullopt;
+}
+
+// "--dir HOST[::GUEST]": GUEST defaults to HOST.
+bool add_dir(std::string_view spec, RunArgs& out) {
+  size_t split = spec.find("::");
+  std::string_view host = spec.substr(0, split);
+  std::string_view guest = split == std::string_view::npos ? host : spec.substr(split + 2);
+  if (host.empty() || guest.empty()) {
+    std::cerr << "error: run: --dir needs HOST or HOST::GUEST, got \"" << spec << "\"\n";
+    return false;
+  }
+  out.dirs.push_back({std::string(host), std::string(guest)});
+  return true;
+}
+
+// "--env NAME=VALUE", or "--env NAME" for the host's value of NAME (left out
+// when the host has none). A later NAME replaces an earlier one.
+bool add_env(std::string_view spec, RunArgs& out) {
+  size_t split = spec.find('=');
+  std::string name(spec.substr(0, split));
+  if (name.empty()) {
+    std::cerr << "error: run: --env needs NAME=VALUE, got \"" << spec << "\"\n";
+    return false;
+  }
+  std::optional<std::string> value;
+  if (split != std::string_view::npos) {
+    value = std::string(spec.substr(split + 1));
+  } else if (const char* host_value = std::getenv(name.c_str())) {
+    value = host_value;
+  }
+  std::erase_if(out.env, [&](const auto& entry) { return entry.first == name; });
+  if (value) out.env.emplace_back(std::move(name), std::move(*value));
+  return true;
+}
 
 std::optional<RunArgs> parse_run_args(std::span<const std::string_view> args) {
   RunArgs out;
@@ -154,12 +213,20 @@ std::optional<RunArgs> parse_run_args(std::span<const std::string_view> args) {
       break;
     }
     if (arg.empty() || arg.front() != '-') break;
-    if (arg == "--invoke" && i + 1 < args.size()) {
-      out.invoke = std::string(args[++i]);
-    } else if (arg.substr(0, 9) == "--invoke=") {
-      out.invoke = std::string(arg.substr(9));
+    if (arg == "--help" || arg == "-h") {
+      out.help = true;
+      return out;
+    }
+    bool missing = false;
+    if (auto value = option_value(args, i, "--invoke", missing)) {
+      out.invoke = std::string(*value);
+    } else if (auto dir = option_value(args, i, "--dir", missing)) {
+      if (!add_dir(*dir, out)) return std::nullopt;
+    } else if (auto env = option_value(args, i, "--env", missing)) {
+      if (!add_env(*env, out)) return std::nullopt;
     } else {
-      std::cerr << "error: run: unknown option or missing value: " << arg << " (see waspvm --help)\n";
+      std::cerr << "error: run: " << (missing ? "missing value for option " : "unknown option ") << arg
+                << " (see waspvm --help)\n";
       return std::nullopt;
     }
   }
@@ -172,15 +239,29 @@ std::optional<RunArgs> parse_run_args(std::span<const std::string_view> args) {
   return out;
 }
 
-// Explains a failed instantiation; with imports, says that none are provided.
+wasi::WasiConfig make_wasi_config(const RunArgs& run) {
+  wasi::WasiConfig config;
+  config.args.push_back(run.file);
+  for (std::string_view value : run.values) config.args.emplace_back(value);
+  config.env = run.env;
+  config.preopens = run.dirs;
+  config.inherit_stdio = true;
+  return config;
+}
+
+// Explains a failed instantiation, naming the imports that WASI does not provide.
 void report_instantiation_error(const Module& module, const std::string& file, const Error& error) {
   std::cerr << "error: cannot instantiate " << file << ": " << error.message << "\n";
-  std::vector<ImportInfo> imports = module.imports();
-  if (imports.empty()) return;
-  std::cerr << "note: `waspvm run` provides no imports yet (WASI is not supported); the module imports:\n";
-  for (const ImportInfo& import : imports) {
-    std::cerr << "  " << import.module << "." << import.name << " (" << to_string(import.kind) << ")\n";
+  std::vector<std::string> others;
+  for (const ImportInfo& import : module.imports()) {
+    if (import.module == "wasi_snapshot_preview1") continue;
+    others.push_back(import.module + "." + import.name + " (" + std::string(to_string(import.kind)) + ")");
   }
+  if (others.empty()) return;
+  std::cerr
+      << "note: `waspvm run` provides only WASI preview1 (module \"wasi_snapshot_preview1\"); the module "
+         "also imports:\n";
+  for (const std::string& import : others) std::cerr << "  " << import << "\n";
 }
 
 // The function to call: --invoke NAME, else `_start`.
@@ -223,11 +304,65 @@ void print_backtrace(const std::vector<FrameInfo>& frames) {
   }
 }
 
+// The values for --invoke's function, parsed by its parameter types.
+std::optional<std::vector<Value>> invoke_arguments(const Func& func, const RunArgs& run) {
+  const FuncType& type = func.type();
+  if (run.values.size() != type.params.size()) {
+    std::cerr << "error: the function takes " << type.params.size() << " argument(s) ("
+              << type_list(type.params) << "), got " << run.values.size() << "\n";
+    return std::nullopt;
+  }
+  std::vector<Value> values;
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    std::optional<Value> v = parse_argument(run.values[i], type.params[i]);
+    if (!v) {
+      std::cerr << "error: argument " << i + 1 << ": cannot read \"" << run.values[i] << "\" as "
+                << to_string(type.params[i]) << "\n";
+      return std::nullopt;
+    }
+    values.push_back(*v);
+  }
+  return values;
+}
+
+// The exit status for how the call ended: the program's own status after
+// proc_exit, kExitTrap after a trap (reported on stderr), else success.
+int finish(const Outcome& outcome, bool print_results) {
+  std::cout.flush();
+  if (std::optional<int32_t> code = wasi::exit_code(outcome)) return *code & 0xff;
+  if (outcome.trapped()) {
+    const Trap& trap = outcome.trap();
+    std::cerr << "trap: " << trap.message << "\n";
+    print_backtrace(trap.backtrace);
+    return kExitTrap;
+  }
+  if (print_results) {
+    for (const Value& v : outcome.values()) std::cout << format_result(v) << "\n";
+    std::cout.flush();
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_command(std::span<const std::string_view> args) {
   std::optional<RunArgs> run = parse_run_args(args);
   if (!run) return kExitUsage;
+  if (run->help) {
+    std::cout << help_text();
+    return kExitOk;
+  }
+  // WASPVM_FORCE_PATH_WALK=1: resolve guest paths by the portable component
+  // walk even where openat2 exists (the escape tests run both ways).
+  if (const char* walk = std::getenv("WASPVM_FORCE_PATH_WALK"); walk && std::string_view(walk) == "1") {
+    wasi::set_force_component_walk(true);
+  }
+  wasi::WasiConfig wasi_config = make_wasi_config(*run);
+  // WASI would leave out a --dir it cannot open; say so instead.
+  if (auto checked = wasi::check_config(wasi_config); !checked.ok()) {
+    std::cerr << "error: --dir: " << checked.error().message << "\n";
+    return kExitError;
+  }
   std::optional<std::vector<uint8_t>> bytes = read_file(run->file);
   if (!bytes) {
     std::cerr << "error: cannot read " << run->file << "\n";
@@ -240,6 +375,7 @@ int run_command(std::span<const std::string_view> args) {
     return kExitInvalid;
   }
   Linker linker(engine);
+  wasi::add_to_linker(linker, std::move(wasi_config));
   auto instance = linker.instantiate(module.value());
   if (!instance.ok()) {
     report_instantiation_error(module.value(), run->file, instance.error());
@@ -248,36 +384,24 @@ int run_command(std::span<const std::string_view> args) {
   std::optional<Func> func = find_function(instance.value(), module.value(), *run);
   if (!func) return kExitError;
 
-  const FuncType& type = func->type();
-  if (run->values.size() != type.params.size()) {
-    std::cerr << "error: the function takes " << type.params.size() << " argument(s) ("
-              << type_list(type.params) << "), got " << run->values.size() << "\n";
-    return kExitUsage;
-  }
+  // Without --invoke the arguments after FILE are the program's (argv);
+  // with it they are also the function's parameters.
   std::vector<Value> values;
-  for (size_t i = 0; i < type.params.size(); ++i) {
-    std::optional<Value> v = parse_argument(run->values[i], type.params[i]);
-    if (!v) {
-      std::cerr << "error: argument " << i + 1 << ": cannot read \"" << run->values[i] << "\" as "
-                << to_string(type.params[i]) << "\n";
-      return kExitUsage;
-    }
-    values.push_back(*v);
+  if (run->invoke) {
+    std::optional<std::vector<Value>> parsed = invoke_arguments(*func, *run);
+    if (!parsed) return kExitUsage;
+    values = std::move(*parsed);
+  } else if (!func->type().params.empty()) {
+    std::cerr << "error: _start takes parameters (" << type_list(func->type().params)
+              << "); call a function with --invoke NAME\n";
+    return kExitError;
   }
-
   auto outcome = func->call(values);
   if (!outcome.ok()) {
     std::cerr << "error: " << outcome.error().message << "\n";
     return kExitError;
   }
-  if (outcome->trapped()) {
-    const Trap& trap = outcome->trap();
-    std::cerr << "trap: " << trap.message << "\n";
-    print_backtrace(trap.backtrace);
-    return kExitTrap;
-  }
-  for (const Value& v : outcome->values()) std::cout << format_result(v) << "\n";
-  return kExitOk;
+  return finish(outcome.value(), run->invoke.has_value());
 }
 
 }  // namespace waspvm::cli

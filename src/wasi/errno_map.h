@@ -1,0 +1,13 @@
+// Host errno -> WASI errno.
+#pragma once
+#include <cstdint>
+
+namespace waspvm::wasi {
+
+// Maps a host errno from a system call to the WASI errno (unknown ones: IO).
+uint32_t errno_from_host(int host_errno);
+// The same for an error of the sandbox resolver, whose "the path would leave
+// the directory" (kEscapeErrno) is WASI NOTCAPABLE.
+uint32_t errno_from_resolver(int host_errno);
+
+}  // namespace waspvm::wasi

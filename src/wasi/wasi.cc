@@ -1,0 +1,45 @@
+// add_to_linker: the wasi_snapshot_preview1 module and its per-instance state.
+#include "waspvm/wasi.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "wasi/functions.h"
+#include "wasi/state.h"
+
+namespace waspvm::wasi {
+
+void add_to_linker(Linker& linker, WasiConfig config) {
+  auto shared = std::make_shared<const WasiConfig>(std::move(config));
+  linker.add_instance_state(
+      kStateKey, [shared]() -> std::shared_ptr<void> { return std::make_shared<WasiState>(shared); });
+  define_fd_functions(linker);
+  define_path_functions(linker);
+  define_clock_poll_random_functions(linker);
+}
+
+Result<void> check_config(const WasiConfig& config) {
+  std::string problems;
+  for (const PreopenDir& preopen : config.preopens) {
+    int fd = ::open(preopen.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::close(fd);
+      continue;
+    }
+    if (!problems.empty()) problems += "; ";
+    problems += "cannot open preopened directory " + preopen.host_path + " (" + std::strerror(errno) + ")";
+  }
+  if (!problems.empty()) return make_error(problems);
+  return {};
+}
+
+std::optional<int32_t> exit_code(const Outcome& outcome) {
+  if (!outcome.trapped() || outcome.trap().code != TrapCode::Exit) return std::nullopt;
+  return outcome.trap().exit_code;
+}
+
+}  // namespace waspvm::wasi

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The `waspvm run` command line: option forms, `--`, --invoke with WASI
+# modules, --env NAME inheritance, exit statuses (64 usage, 2 invalid module,
+# 1 other errors, 134 trap, the program's own), and --help.
+#
+# usage: tests/wasi/cli_test.sh --waspvm PATH
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+waspvm=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --waspvm) waspvm="$2"; shift 2 ;;
+    -h|--help) sed -n '2,6s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "error: unknown argument $1" >&2; exit 64 ;;
+  esac
+done
+[ -n "$waspvm" ] && [ -x "$waspvm" ] || { echo "error: --waspvm PATH (an executable) is required" >&2; exit 64; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/waspvm-cli.XXXXXX")" || exit 1
+trap 'rm -rf "$work"' EXIT
+WASM="$HERE/wasm"
+HELLO="$REPO/examples/hello/hello.wasm"
+failures=0
+checks=0
+
+# expect STATUS STDOUT_PATTERN STDERR_PATTERN -- COMMAND...: runs COMMAND and
+# checks its exit status and that stdout/stderr match the (grep -E) patterns
+# ("" = anything; "^$" = empty).
+expect() {
+  local want_status="$1" out_pattern="$2" err_pattern="$3"
+  shift 4
+  checks=$((checks + 1))
+  "$@" >"$work/out" 2>"$work/err" </dev/null
+  local status=$?
+  local problem=""
+  [ "$status" -eq "$want_status" ] || problem="exit status $status, expected $want_status"
+  if [ -n "$out_pattern" ] && ! grep -Eq -- "$out_pattern" "$work/out" &&
+    ! { [ "$out_pattern" = '^$' ] && [ ! -s "$work/out" ]; }; then
+    problem="$problem; stdout does not match /$out_pattern/"
+  fi
+  if [ -n "$err_pattern" ] && ! grep -Eq -- "$err_pattern" "$work/err" &&
+    ! { [ "$err_pattern" = '^$' ] && [ ! -s "$work/err" ]; }; then
+    problem="$problem; stderr does not match /$err_pattern/"
+  fi
+  if grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$work/err"; then problem="$problem; a sanitizer report"; fi
+  if [ -n "$problem" ]; then
+    failures=$((failures + 1))
+    echo "FAIL: ${*#"$waspvm"}: ${problem#; }"
+    echo "  stdout: $(head -c 600 "$work/out")"
+    echo "  stderr: $(head -c 600 "$work/err")"
+  fi
+}
+
+# Help: every option and the exit statuses.
+for help in "run --help" "run -h" "--help" "help"; do
+  # shellcheck disable=SC2086
+  expect 0 '' '^$' -- "$waspvm" $help
+  for word in '--dir HOST\[::GUEST\]' '--env NAME=VALUE' '--invoke NAME' '134' '  64 ' '  2 ' 'proc_exit'; do
+    grep -Eq -- "$word" "$work/out" || { failures=$((failures + 1)); echo "FAIL: waspvm $help does not mention $word"; }
+  done
+done
+
+# Usage errors: 64.
+expect 64 '^$' 'no module file' -- "$waspvm" run
+expect 64 '^$' 'unknown option --bogus' -- "$waspvm" run --bogus "$HELLO"
+expect 64 '^$' 'missing value for option --dir' -- "$waspvm" run --dir
+expect 64 '^$' 'missing value for option --env' -- "$waspvm" run --env
+expect 64 '^$' 'missing value for option --invoke' -- "$waspvm" run --invoke
+expect 64 '^$' '--env needs NAME=VALUE' -- "$waspvm" run --env =x "$HELLO"
+expect 64 '^$' '--dir needs HOST' -- "$waspvm" run --dir ::guest "$HELLO"
+expect 64 '^$' '--dir needs HOST' -- "$waspvm" run --dir "$work::" "$HELLO"
+expect 64 '^$' 'takes 1 argument' -- "$waspvm" run --invoke square "$WASM/invoke.wasm"
+expect 64 '^$' 'cannot read "x" as i32' -- "$waspvm" run --invoke square "$WASM/invoke.wasm" x
+
+# Other errors: 1; a malformed module: 2.
+expect 1 '^$' 'cannot read .*missing.wasm' -- "$waspvm" run "$work/missing.wasm"
+expect 1 '^$' '^error: --dir: .*no-such-dir.*No such file' -- "$waspvm" run --dir "$work/no-such-dir" "$HELLO"
+expect 1 '^$' '^error: --dir: .*hello.wasm.*Not a directory' -- "$waspvm" run --dir "$HELLO" "$HELLO"
+expect 1 '^$' 'exports no function named "nope"' -- "$waspvm" run --invoke nope "$HELLO"
+printf 'not wasm' >"$work/garbage.wasm"
+expect 2 '^$' 'garbage.wasm' -- "$waspvm" run "$work/garbage.wasm"
+printf '(module (import "env" "host_fn" (func)) (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))))' \
+  >"$work/imports.wat"
+if wat2wasm "$work/imports.wat" -o "$work/imports.wasm"; then
+  expect 1 '^$' 'env\.host_fn \(func\)' -- "$waspvm" run "$work/imports.wasm"
+  grep -q proc_exit "$work/err" && { failures=$((failures + 1)); echo "FAIL: the note lists a WASI import"; }
+fi
+
+# Running programs.
+expect 0 '^Hello, world!$' '^$' -- "$waspvm" run "$HELLO"
+expect 0 '^Hello, --dir!$' '^$' -- "$waspvm" run -- "$HELLO" --dir
+expect 0 '^Hello, --help!$' '^$' -- "$waspvm" run "$HELLO" --help
+expect 0 '^main ran$' '^$' -- "$waspvm" run "$WASM/invoke.wasm"
+expect 0 '' '^$' -- "$waspvm" run --invoke square "$WASM/invoke.wasm" 7
+[ "$(cat "$work/out")" = $'square(7) called\n49' ] || { failures=$((failures + 1)); echo "FAIL: --invoke square 7 printed: $(cat "$work/out")"; }
+expect 0 '^1$' '^$' -- "$waspvm" run --invoke=square "$WASM/invoke.wasm" 0xffffffff
+grep -q '^square(-1) called$' "$work/out" || { failures=$((failures + 1)); echo "FAIL: 0xffffffff did not arrive as -1"; }
+expect 0 '^5$' '^$' -- "$waspvm" run --invoke add "$REPO/examples/add.wasm" 2 3
+expect 7 '^about to exit with 7$' '^$' -- "$waspvm" run "$WASM/exit_code.wasm" exit 7
+expect 44 '' '^$' -- "$waspvm" run "$WASM/exit_code.wasm" exit 300
+expect 134 '^before the trap$' '^trap: unreachable' -- "$waspvm" run "$WASM/trap.wasm"
+grep -q '^  .*fail_deeply' "$work/err" || { failures=$((failures + 1)); echo "FAIL: no fail_deeply frame in: $(cat "$work/err")"; }
+
+# Environment: only what --env gives; --env NAME passes the host's value;
+# a later --env of the same NAME wins.
+WASP_FROM_HOST=inherited expect 0 'environ: 2 entries' '^$' -- "$waspvm" run --env WASP_FROM_HOST \
+  --env WASP_NOT_ON_HOST --env=A=1 --env A=2 "$WASM/args_env.wasm" '$WASP_FROM_HOST' '$A'
+grep -q '^getenv(WASP_FROM_HOST)=\[inherited\]$' "$work/out" || { failures=$((failures + 1)); echo "FAIL: --env NAME did not pass the host value"; }
+grep -q '^getenv(A)=\[2\]$' "$work/out" || { failures=$((failures + 1)); echo "FAIL: the later --env A=2 did not win"; }
+expect 0 'environ: 0 entries' '^$' -- "$waspvm" run "$WASM/args_env.wasm"
+expect 0 '^program=args_env$' '^$' -- "$waspvm" run "$WASM/args_env.wasm"
+
+# Several directories, each under its own guest name; --dir=HOST::GUEST form.
+mkdir -p "$work/in" "$work/out_dir"
+printf 'one two\nthree\n' >"$work/in/text.txt"
+expect 0 '^2 lines, 3 words, 14 bytes in /input/text.txt' '^$' -- "$waspvm" run --dir "$work/in::/input" \
+  --dir="$work/out_dir::/output" "$REPO/examples/fileproc/fileproc.wasm" /input/text.txt
+[ -f "$work/in/text.txt.report" ] || { failures=$((failures + 1)); echo "FAIL: fileproc wrote no report"; }
+expect 1 '^$' 'cannot open nowhere/text.txt' -- "$waspvm" run --dir "$work/in::/input" \
+  "$REPO/examples/fileproc/fileproc.wasm" nowhere/text.txt
+
+if [ $failures -ne 0 ]; then
+  echo "$failures of the checks failed"
+  exit 1
+fi
+echo "ok: $checks commands behaved as expected"
