@@ -64,11 +64,13 @@ struct FusedBranch {
 FusedBranch fused_branch_for(IOp compare) {
   switch (compare) {
 #define WASP_ISA(ident, kinds)
-#define WASP_BRCMP(ident, op, fn, negated) \
-  case IOp::op:                            \
-    return {IOp::ident, IOp::negated};
+// clang-format off
+#define WASP_BRCMP(ident, op, fn, negated) case IOp::op: return {IOp::ident, IOp::negated};
+#define WASP_BRCMP_IMM(ident, op, fn, negated) case IOp::op: return {IOp::ident, IOp::negated};
+// clang-format on
 #include "exec/isa.def"
 #undef WASP_BRCMP
+#undef WASP_BRCMP_IMM
     case IOp::I32Eqz: return {IOp::BrIfEqz, IOp::BrIfNez, true};
     case IOp::I64Eqz: return {IOp::BrIfI64Eqz, IOp::BrIfI64Nez, true};
     default: return {};
@@ -157,6 +159,8 @@ class FunctionTranslator {
   void emit_jump(Control& target);
   void emit_return();
   void emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2);
+  bool emit_with_immediate(Op op);
+  bool fold_address_add(const Instr& in);
   // If the condition on top was just computed by a fusable comparison,
   // removes it and returns its operands and fused branches.
   bool take_fused_compare(FusedBranch& branch, uint32_t& a, uint32_t& b);
@@ -278,6 +282,7 @@ void FunctionTranslator::translate_one_to_one(const Instr& in) {
     case OpClass::Simple:
     case OpClass::Trapping:
       if (info.params[1] != '\0') {
+        if (emit_with_immediate(in.op)) break;
         uint32_t b = use(1), a = use(2);
         pop(2);
         push(1);
@@ -290,6 +295,7 @@ void FunctionTranslator::translate_one_to_one(const Instr& in) {
       }
       break;
     case OpClass::Load: {
+      if (fold_address_add(in)) break;
       uint32_t addr = use(1);
       pop(1);
       push(1);
@@ -464,6 +470,41 @@ void FunctionTranslator::emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2)
     emit(op, d, s, n, imm1, imm2);
   }
   pop(3);
+}
+
+// An integer binary operator whose second operand is a constant that fits
+// in 32 bits (sign-extended for i64) takes it as an immediate. (A comparison
+// in immediate form still fuses with a following branch: WASP_BRCMP_IMM.)
+bool FunctionTranslator::emit_with_immediate(Op op) {
+  const Operand& b = operands_.back();
+  const OpInfo& info = op_info(op);
+  if (b.kind != Operand::Kind::Const) return false;
+  bool i32 = info.params[0] == 'i' && info.params[1] == 'i';
+  bool i64 = info.params[0] == 'I' && info.params[1] == 'I';
+  if (!i32 && !i64) return false;
+  if (i64 && static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(b.bits))) != b.bits)
+    return false;
+  auto imm = static_cast<uint32_t>(b.bits);
+  uint32_t a = use(2);
+  pop(2);
+  push(1);
+  set_last_result(emit(immediate_form(op), top(1), a, imm));
+  return true;
+}
+
+// `i32.add imm t, base, c` computing a load's address just before it
+// becomes one load that adds c itself (wrapping at 32 bits, as the add did).
+bool FunctionTranslator::fold_address_add(const Instr& in) {
+  if (last_result_ == kNone || operands_.back().kind != Operand::Kind::Temp) return false;
+  const CodeWord* add = code_.data() + last_result_;
+  if (static_cast<IOp>(add[0]) != IOp::I32AddImm || add[1] != top(1)) return false;
+  uint32_t base = add[2], imm = add[3];
+  code_.resize(last_result_);
+  source_map_.pop_back();
+  pop(1);
+  push(1);
+  set_last_result(emit(add_immediate_load_form(in.op), top(1), base, imm, in.mem_offset));
+  return true;
 }
 
 uint32_t FunctionTranslator::use(uint32_t depth) {

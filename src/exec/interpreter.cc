@@ -170,6 +170,20 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
 #include "defs/opcodes.def"
 #define WASP_ISA(ident, kinds) &&L_##ident,
 #include "exec/isa.def"
+#define LABEL_IMM_Simple(ident) &&L_##ident##Imm,
+#define LABEL_IMM_Trapping(ident) &&L_##ident##Imm,
+#define LABEL_IMM_Load(ident)
+#define LABEL_IMM_Store(ident)
+#define LABEL_IMM_Special(ident)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_IMM_##cls(ident)
+#include "defs/opcodes.def"
+#define LABEL_ADDIMM_Simple(ident)
+#define LABEL_ADDIMM_Trapping(ident)
+#define LABEL_ADDIMM_Load(ident) &&L_##ident##AddImm,
+#define LABEL_ADDIMM_Store(ident)
+#define LABEL_ADDIMM_Special(ident)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_ADDIMM_##cls(ident)
+#include "defs/opcodes.def"
   };
 #define TARGET(name) L_##name:
 #define NEXT() goto* kLabels[*pc]
@@ -222,6 +236,40 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
   HANDLER_##cls(ident, fn, bytes)
 #include "defs/opcodes.def"
 
+#define HANDLER_IMM_Simple(ident, fn)           \
+  TARGET(ident##Imm) {                          \
+    pc += apply_pure_imm<&numeric::fn>(fp, pc); \
+    NEXT();                                     \
+  }
+#define HANDLER_IMM_Trapping(ident, fn)                                \
+  TARGET(ident##Imm) {                                                 \
+    uint32_t n_ = apply_checked_imm<&numeric::fn>(fp, pc, &trap.code); \
+    if (n_ == 0) goto trapped;                                         \
+    pc += n_;                                                          \
+    NEXT();                                                            \
+  }
+#define HANDLER_ADDIMM_Load(ident, fn, bytes)                                                           \
+  TARGET(ident##AddImm) {                                                                               \
+    uint64_t ea_ =                                                                                      \
+        static_cast<uint64_t>(static_cast<uint32_t>(static_cast<uint32_t>(fp[pc[2]]) + pc[3])) + pc[4]; \
+    if (ea_ + (bytes) > mem_size) TRAP(TrapCode::MemoryOutOfBounds);                                    \
+    fp[pc[1]] = to_slot(numeric::fn(mem + ea_));                                                        \
+    pc += 5;                                                                                            \
+    NEXT();                                                                                             \
+  }
+#define HANDLER_ADDIMM_Simple(ident, fn, bytes)
+#define HANDLER_ADDIMM_Trapping(ident, fn, bytes)
+#define HANDLER_ADDIMM_Store(ident, fn, bytes)
+#define HANDLER_ADDIMM_Special(ident, fn, bytes)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
+  HANDLER_ADDIMM_##cls(ident, fn, bytes)
+#include "defs/opcodes.def"
+#define HANDLER_IMM_Load(ident, fn)
+#define HANDLER_IMM_Store(ident, fn)
+#define HANDLER_IMM_Special(ident, fn)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) HANDLER_IMM_##cls(ident, fn)
+#include "defs/opcodes.def"
+
     TARGET(Copy) {
       fp[pc[1]] = fp[pc[2]];
       pc += 3;
@@ -258,8 +306,17 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
               : 4;                                                                         \
     NEXT();                                                                                \
   }
+#define WASP_BRCMP_IMM(ident, op, fn, negated)                                              \
+  TARGET(ident) {                                                                           \
+    using Operand_ = FnTraits<decltype(&numeric::fn)>::arg<0>;                              \
+    pc += numeric::fn(from_slot<Operand_>(fp[pc[1]]), from_immediate<Operand_>(pc[2])) != 0 \
+              ? static_cast<int32_t>(pc[3])                                                 \
+              : 4;                                                                          \
+    NEXT();                                                                                 \
+  }
 #include "exec/isa.def"
 #undef WASP_BRCMP
+#undef WASP_BRCMP_IMM
     TARGET(BrIfI64Eqz) {
       pc += fp[pc[1]] == 0 ? static_cast<int32_t>(pc[2]) : 3;
       NEXT();

@@ -34,10 +34,54 @@ constexpr IOpInfo kIOpInfos[] = {
 #include "defs/opcodes.def"
 #define WASP_ISA(ident, kinds) {#ident, kinds},
 #include "exec/isa.def"
+#define IMM_INFO_Simple(text) {text " imm", "ssu"},
+#define IMM_INFO_Trapping(text) {text " imm", "ssu"},
+#define IMM_INFO_Load(text)
+#define IMM_INFO_Store(text)
+#define IMM_INFO_Special(text)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM_INFO_##cls(text)
+#include "defs/opcodes.def"
+#define ADDIMM_INFO_Simple(text)
+#define ADDIMM_INFO_Trapping(text)
+#define ADDIMM_INFO_Load(text) {text " +imm", "ssuu"},
+#define ADDIMM_INFO_Store(text)
+#define ADDIMM_INFO_Special(text)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) ADDIMM_INFO_##cls(text)
+#include "defs/opcodes.def"
 };
 static_assert(std::size(kIOpInfos) == static_cast<size_t>(IOp::Count));
 
 }  // namespace
+
+IOp immediate_form(Op op) {
+  switch (op) {
+#define IMM_CASE_Simple(ident) \
+  case Op::ident:              \
+    return IOp::ident##Imm;
+#define IMM_CASE_Trapping(ident) IMM_CASE_Simple(ident)
+#define IMM_CASE_Load(ident)
+#define IMM_CASE_Store(ident)
+#define IMM_CASE_Special(ident)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM_CASE_##cls(ident)
+#include "defs/opcodes.def"
+    default: return IOp::Count;
+  }
+}
+
+IOp add_immediate_load_form(Op op) {
+  switch (op) {
+#define ADDIMM_CASE_Load(ident) \
+  case Op::ident:               \
+    return IOp::ident##AddImm;
+#define ADDIMM_CASE_Simple(ident)
+#define ADDIMM_CASE_Trapping(ident)
+#define ADDIMM_CASE_Store(ident)
+#define ADDIMM_CASE_Special(ident)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) ADDIMM_CASE_##cls(ident)
+#include "defs/opcodes.def"
+    default: return IOp::Count;
+  }
+}
 
 const char* iop_name(IOp op) {
   auto index = static_cast<size_t>(op);

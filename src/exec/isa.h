@@ -17,11 +17,30 @@ using CodeWord = uint32_t;
 #define WASP_IOP_Load(ident) ident,
 #define WASP_IOP_Store(ident) ident,
 #define WASP_IOP_Special(ident) Special##ident,
+#define WASP_IOP_IMM_Simple(ident) ident##Imm,
+#define WASP_IOP_IMM_Trapping(ident) ident##Imm,
+#define WASP_IOP_IMM_Load(ident)
+#define WASP_IOP_IMM_Store(ident)
+#define WASP_IOP_IMM_Special(ident)
+#define WASP_IOP_ADDIMM_Simple(ident)
+#define WASP_IOP_ADDIMM_Trapping(ident)
+#define WASP_IOP_ADDIMM_Load(ident) ident##AddImm,
+#define WASP_IOP_ADDIMM_Store(ident)
+#define WASP_IOP_ADDIMM_Special(ident)
 enum class IOp : uint32_t {
 #define WASP_OP(ident, prefix, code, text, imm, cls, ...) WASP_IOP_##cls(ident)
 #include "defs/opcodes.def"
 #define WASP_ISA(ident, kinds) ident,
 #include "exec/isa.def"
+// Immediate forms of the Simple/Trapping rows: [op, dst, a, imm] with the
+// second operand a 32-bit immediate (sign-extended for i64). Emitted only for
+// integer binary operators.
+#define WASP_OP(ident, prefix, code, text, imm, cls, ...) WASP_IOP_IMM_##cls(ident)
+#include "defs/opcodes.def"
+// Loads whose address is `base + imm` (an i32.add, wrapping at 32 bits):
+// [op, dst, base, imm, offset].
+#define WASP_OP(ident, prefix, code, text, imm, cls, ...) WASP_IOP_ADDIMM_##cls(ident)
+#include "defs/opcodes.def"
   Count
 };
 #undef WASP_IOP_Simple
@@ -29,6 +48,21 @@ enum class IOp : uint32_t {
 #undef WASP_IOP_Load
 #undef WASP_IOP_Store
 #undef WASP_IOP_Special
+#undef WASP_IOP_IMM_Simple
+#undef WASP_IOP_IMM_Trapping
+#undef WASP_IOP_IMM_Load
+#undef WASP_IOP_IMM_Store
+#undef WASP_IOP_IMM_Special
+#undef WASP_IOP_ADDIMM_Simple
+#undef WASP_IOP_ADDIMM_Trapping
+#undef WASP_IOP_ADDIMM_Load
+#undef WASP_IOP_ADDIMM_Store
+#undef WASP_IOP_ADDIMM_Special
+
+// The immediate form of a Simple/Trapping operator.
+IOp immediate_form(Op op);
+// The add-immediate-address form of a Load operator.
+IOp add_immediate_load_form(Op op);
 
 inline IOp to_iop(Op op) { return static_cast<IOp>(static_cast<uint32_t>(op)); }
 

@@ -85,6 +85,41 @@ inline uint32_t apply_checked(uint64_t* fp, const CodeWord* pc, TrapCode* trap) 
   }
 }
 
+// The immediate second operand: 32 bits, sign-extended for 64-bit operators.
+template <class T>
+inline T from_immediate(uint32_t imm) {
+  if constexpr (std::is_same_v<T, uint64_t>)
+    return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(imm)));
+  else
+    return from_slot<T>(imm);
+}
+
+// [op, dst, a, imm]: a binary operator whose second operand is an immediate.
+template <auto Fn>
+inline uint32_t apply_pure_imm(uint64_t* fp, const CodeWord* pc) {
+  using T = FnTraits<decltype(Fn)>;
+  if constexpr (T::arity == 2) {
+    fp[pc[1]] = to_slot(Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]),
+                           from_immediate<typename T::template arg<1>>(pc[3])));
+  }
+  return 4;
+}
+
+template <auto Fn>
+inline uint32_t apply_checked_imm(uint64_t* fp, const CodeWord* pc, TrapCode* trap) {
+  using T = FnTraits<decltype(Fn)>;
+  if constexpr (T::arity == 2) {
+    auto r = Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]),
+                from_immediate<typename T::template arg<1>>(pc[3]));
+    if (!r.ok) {
+      *trap = r.trap;
+      return 0;
+    }
+    fp[pc[1]] = to_slot(r.value);
+  }
+  return 4;
+}
+
 template <auto Fn>
 using StoredType = typename FnTraits<decltype(Fn)>::template arg<1>;
 

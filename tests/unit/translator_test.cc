@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -19,6 +20,8 @@ namespace {
 
 constexpr ValType I32 = ValType::I32;
 constexpr ValType I64 = ValType::I64;
+constexpr ValType F32 = ValType::F32;
+constexpr ValType F64 = ValType::F64;
 
 // Builds a ModuleDesc by hand: types, imported functions and defined bodies.
 // Body bytes are the instructions only (ending in `end`); a few padding bytes
@@ -49,8 +52,8 @@ class TestModule {
     return static_cast<uint32_t>(desc.funcs.size() - 1);
   }
 
-  // The module as a wasm binary (types, functions, code), each defined
-  // function exported as "f<defined index>". No imports.
+  // The module as a wasm binary (types, functions, defined memories, code),
+  // each defined function exported as "f<defined index>". No imports.
   std::vector<uint8_t> binary() const {
     std::vector<uint8_t> out = {0, 'a', 's', 'm', 1, 0, 0, 0};
     auto section = [&out](uint8_t id, const std::vector<uint8_t>& content) {
@@ -90,6 +93,15 @@ class TestModule {
     }
     section(1, types);
     section(3, funcs);
+    if (!desc.memories.empty()) {
+      std::vector<uint8_t> memories;
+      leb(memories, static_cast<uint32_t>(desc.memories.size()));
+      for (const MemoryType& memory : desc.memories) {
+        memories.push_back(0x00);  // no maximum
+        leb(memories, static_cast<uint32_t>(memory.limits.min));
+      }
+      section(5, memories);
+    }
     section(7, exports);
     section(10, code);
     return out;
@@ -141,6 +153,17 @@ class Runner {
   int32_t call_i32(uint32_t defined_index, std::vector<Value> args) {
     return static_cast<int32_t>(call(defined_index, std::move(args)));
   }
+  int64_t call_i64(uint32_t defined_index, std::vector<Value> args) {
+    return static_cast<int64_t>(call(defined_index, std::move(args)));
+  }
+  // The trap message of calling "f<defined_index>"; "<returned>" if it returned.
+  std::string trap_message(uint32_t defined_index, std::vector<Value> args) {
+    if (!instance_) return "<no instance>";
+    Result<Outcome> outcome = instance_->call("f" + std::to_string(defined_index), args);
+    EXPECT_TRUE(outcome.ok()) << (outcome.ok() ? "" : outcome.error().message);
+    if (!outcome.ok()) return "<error>";
+    return outcome->trapped() ? outcome->trap().message : "<returned>";
+  }
 
  private:
   Engine engine_;
@@ -172,17 +195,31 @@ enum : uint8_t {
   kGlobalSet = 0x24,
   kI32Load = 0x28,
   kI32Store = 0x36,
+  kAlign4 = 2,
   kMemorySize = 0x3F,
   kMemoryGrow = 0x40,
   kI32Const = 0x41,
   kI64Const = 0x42,
+  kF32Const = 0x43,
+  kF64Const = 0x44,
   kI32Eqz = 0x45,
+  kI32LtS = 0x48,
   kI32LtU = 0x49,
   kI64LtS = 0x53,
+  kI64GtU = 0x56,
   kI32Add = 0x6A,
   kI32Sub = 0x6B,
   kI32Mul = 0x6C,
+  kI32DivS = 0x6D,
+  kI32RemS = 0x6F,
+  kI32And = 0x71,
+  kI32Shl = 0x74,
   kI64Add = 0x7C,
+  kI64Sub = 0x7D,
+  kI64DivS = 0x7F,
+  kI64And = 0x83,
+  kF32Add = 0x92,
+  kF64Mul = 0xA2,
   kRefNull = 0xD0,
   kPrefixFC = 0xFC,
   kVoid = 0x40,
@@ -195,10 +232,9 @@ TEST(Translator, StraightLineArithmetic) {
   uint32_t f = m.func(t, {}, {kLocalGet, 0, kLocalGet, 1, kI32Add, kI32Const, 3, kI32Mul, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: i32.add s2, s0, s1\n"  // local.get emits nothing: the add reads the locals
-            "4: Const32 s3, 3\n"       // the constant, materialized where the mul needs it
-            "7: i32.mul s2, s2, s3\n"
-            "11: Return s2, 1\n");
+            "0: i32.add s2, s0, s1\n"     // local.get emits nothing: the add reads the locals
+            "4: i32.mul imm s2, s2, 3\n"  // the constant right operand is an immediate
+            "8: Return s2, 1\n");
   EXPECT_EQ(c.func_index, 0u);
   EXPECT_EQ(c.type_index, t);
   EXPECT_EQ(c.num_params, 2u);
@@ -212,14 +248,31 @@ TEST(Translator, SourceMapPointsAtWasmInstructions) {
   uint32_t t = m.type({I32, I32}, {I32});
   uint32_t f = m.func(t, {}, {kLocalGet, 0, kLocalGet, 1, kI32Add, kI32Const, 3, kI32Mul, kEnd});
   CompiledFunc c = m.translate(f);
-  // A lazy constant is emitted by (and maps to) the instruction that needs it.
-  std::vector<std::pair<uint32_t, uint32_t>> expected = {{0, 12}, {4, 15}, {7, 15}, {11, 16}};
+  // 0: i32.add (offset 12), 4: i32.mul imm (15), 8: Return (the end, 16).
+  std::vector<std::pair<uint32_t, uint32_t>> expected = {{0, 12}, {4, 15}, {8, 16}};
   EXPECT_EQ(c.source_map, expected);
   EXPECT_EQ(c.wasm_offset_at(0), 12u);
   EXPECT_EQ(c.wasm_offset_at(3), 12u);  // inside the i32.add
-  EXPECT_EQ(c.wasm_offset_at(5), 15u);  // inside the Const32 of the i32.mul
-  EXPECT_EQ(c.wasm_offset_at(7), 15u);
-  EXPECT_EQ(c.wasm_offset_at(12), 16u);
+  EXPECT_EQ(c.wasm_offset_at(7), 15u);  // the immediate of the i32.mul
+  EXPECT_EQ(c.wasm_offset_at(9), 16u);
+
+  // A lazy constant that must be materialized (a left operand) is emitted by
+  // (and maps to) the instruction that needs it:
+  // i32.const 3; local.get 0; local.get 1; i32.add; i32.mul
+  uint32_t g = m.func(t, {}, {kI32Const, 3, kLocalGet, 0, kLocalGet, 1, kI32Add, kI32Mul, kEnd});
+  CompiledFunc d = m.translate(g);
+  EXPECT_EQ(disassemble(d),
+            "0: i32.add s3, s0, s1\n"
+            "4: Const32 s2, 3\n"
+            "7: i32.mul s2, s2, s3\n"
+            "11: Return s2, 1\n");
+  // The body starts at 17: i32.const at 17, i32.add at 23, i32.mul at 24, end at 25.
+  expected = {{0, 23}, {4, 24}, {7, 24}, {11, 25}};
+  EXPECT_EQ(d.source_map, expected);
+  EXPECT_EQ(d.wasm_offset_at(5), 24u);  // inside the Const32 of the i32.mul
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(4), Value::i32(5)}), 27);
+  EXPECT_EQ(run.call_i32(g, {Value::i32(4), Value::i32(5)}), 27);
 }
 
 TEST(Translator, Locals) {
@@ -281,10 +334,12 @@ TEST(Translator, BrIfToFunctionLabelReturns) {
             "0: BrIfEqz s0, @9\n"
             "3: Const32 s1, 4\n"  // the return's copy does not make the 4 materialized...
             "6: Return s1, 1\n"
-            "9: Const32 s2, 1\n"
-            "12: Const32 s1, 4\n"  // ...so the fall-through path materializes it itself
-            "15: i32.add s1, s1, s2\n"
-            "19: Return s1, 1\n");
+            "9: Const32 s1, 4\n"  // ...so the fall-through path materializes it itself
+            "12: i32.add imm s1, s1, 1\n"
+            "16: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(1)}), 4);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(0)}), 5);
 }
 
 TEST(Translator, LoopWithBrIf) {
@@ -300,12 +355,13 @@ TEST(Translator, LoopWithBrIf) {
               1,     kI32Sub, kLocalTee, 0, kBrIf,     0, kEnd,    kLocalGet, 1, kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: i32.add s1, s1, s0\n"  // local.set rewrote the add's destination
-            "4: Const32 s3, 1\n"
-            "7: i32.sub s0, s0, s3\n"  // local.tee likewise; the top is now a lazy local.get 0
-            "11: BrIfNez s0, @0\n"
-            "14: Return s1, 1\n");  // returns the local directly
+            "0: i32.add s1, s1, s0\n"     // local.set rewrote the add's destination
+            "4: i32.sub imm s0, s0, 1\n"  // local.tee likewise; the top is now a lazy local.get 0
+            "8: BrIfNez s0, @0\n"
+            "11: Return s1, 1\n");  // returns the local directly
   EXPECT_EQ(c.frame_slots, 4u);
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(4)}), 10);  // 4 + 3 + 2 + 1
 }
 
 TEST(Translator, LoopWithParamsCopiesOnBackEdge) {
@@ -326,14 +382,13 @@ TEST(Translator, LoopWithParamsCopiesOnBackEdge) {
   EXPECT_EQ(disassemble(c),
             "0: Const32 s0, 0\n"
             "3: Const32 s1, 3\n"
-            "6: Const32 s2, 1\n"
-            "9: i32.sub s1, s1, s2\n"
-            "13: Const32 s4, 1\n"
-            "16: BrIfEqz s4, @24\n"
-            "19: Const32 s1, 2\n"  // the back-edge puts the 2 straight into the loop's param slot
-            "22: Br @6\n"
-            "24: i32.add s0, s0, s1\n"
-            "28: Return s0, 1\n");
+            "6: i32.sub imm s1, s1, 1\n"  // the loop starts here
+            "10: Const32 s4, 1\n"         // the br_if condition
+            "13: BrIfEqz s4, @21\n"
+            "16: Const32 s1, 2\n"  // the back-edge puts the 2 straight into the loop's param slot
+            "19: Br @6\n"
+            "21: i32.add s0, s0, s1\n"
+            "25: Return s0, 1\n");
   EXPECT_EQ(c.frame_slots, 5u);
 }
 
@@ -363,10 +418,12 @@ TEST(Translator, IfWithParamsAndNoElse) {
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
             "0: Const32 s1, 5\n"  // the param is materialized before the branch: the false path needs it
-            "3: BrIfEqz s0, @13\n"
-            "6: Const32 s2, 3\n"
-            "9: i32.mul s1, s1, s2\n"
-            "13: Return s1, 1\n");
+            "3: BrIfEqz s0, @10\n"
+            "6: i32.mul imm s1, s1, 3\n"
+            "10: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(1)}), 15);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(0)}), 5);
 }
 
 TEST(Translator, BrTableWithoutCopies) {
@@ -404,9 +461,8 @@ TEST(Translator, BrTableWithCopiesUsesSharedStubs) {
             "9: Br @17\n"
             "11: Const32 s2, 8\n"  // function stub: the 8 into its own slot, returned
             "14: Return s2, 1\n"
-            "17: Const32 s2, 1\n"
-            "20: i32.add s1, s1, s2\n"
-            "24: Return s1, 1\n");
+            "17: i32.add imm s1, s1, 1\n"
+            "21: Return s1, 1\n");
   // The stubs belong to the br_table in the source map.
   EXPECT_EQ(c.wasm_offset_at(6), c.wasm_offset_at(0));
   EXPECT_EQ(c.wasm_offset_at(11), c.wasm_offset_at(0));
@@ -642,21 +698,19 @@ TEST(Translator, LocalTee) {
   uint32_t below =
       m.func(t, {}, {kLocalGet, 0, kLocalGet, 0, kI32Const, 5, kI32Add, kLocalTee, 0, kI32Mul, kEnd});
   EXPECT_EQ(disassemble(m.translate(below)),
-            "0: Const32 s3, 5\n"
-            "3: i32.add s2, s0, s3\n"  // no rewrite: the local.get 0 below is pending
-            "7: Copy s1, s0\n"
-            "10: Copy s0, s2\n"
-            "13: i32.mul s1, s1, s2\n"
-            "17: Return s1, 1\n");
+            "0: i32.add imm s2, s0, 5\n"  // no rewrite: the local.get 0 below is pending
+            "4: Copy s1, s0\n"
+            "7: Copy s0, s2\n"
+            "10: i32.mul s1, s1, s2\n"
+            "14: Return s1, 1\n");
   // Without: (local i32) local.get 0; i32.const 5; i32.add; local.tee 1; local.get 1; i32.mul
   //   = (a + 5)^2
   uint32_t rewritten =
       m.func(t, {{1, I32}}, {kLocalGet, 0, kI32Const, 5, kI32Add, kLocalTee, 1, kLocalGet, 1, kI32Mul, kEnd});
   EXPECT_EQ(disassemble(m.translate(rewritten)),
-            "0: Const32 s3, 5\n"
-            "3: i32.add s1, s0, s3\n"  // the tee's value is then read from local 1
-            "7: i32.mul s2, s1, s1\n"
-            "11: Return s2, 1\n");
+            "0: i32.add imm s1, s0, 5\n"  // the tee's value is then read from local 1
+            "4: i32.mul s2, s1, s1\n"
+            "8: Return s2, 1\n");
   // A constant tee'd into a local is written there once, then read from it:
   // (local i32) i32.const 6; local.tee 1; local.get 0; i32.add
   uint32_t constant = m.func(t, {{1, I32}}, {kI32Const, 6, kLocalTee, 1, kLocalGet, 0, kI32Add, kEnd});
@@ -678,10 +732,9 @@ TEST(Translator, ConstantsMaterializedOnlyWhereNeeded) {
       m.func(t, {{1, I64}},
              {kI32Const, 7, kDrop, kI64Const, 5, kLocalSet, 1, kLocalGet, 0, kI32Const, 3, kI32Add, kEnd});
   EXPECT_EQ(disassemble(m.translate(f)),
-            "0: Const64 s1, 5, 0\n"  // the dropped 7 never exists; the 5 goes straight to its local
-            "4: Const32 s3, 3\n"
-            "7: i32.add s2, s0, s3\n"
-            "11: Return s2, 1\n");
+            "0: Const64 s1, 5, 0\n"       // the dropped 7 never exists; the 5 goes straight to its local
+            "4: i32.add imm s2, s0, 3\n"  // the 3 is only an immediate
+            "8: Return s2, 1\n");
   // A returned constant is written once, where Return reads it.
   uint32_t g = m.func(t, {}, {kI32Const, 42, kEnd});
   EXPECT_EQ(disassemble(m.translate(g)),
@@ -690,6 +743,252 @@ TEST(Translator, ConstantsMaterializedOnlyWhereNeeded) {
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {Value::i32(4)}), 7);
   EXPECT_EQ(run.call_i32(g, {Value::i32(4)}), 42);
+}
+
+// ---------------------------------------------------------------- immediate operands
+
+TEST(Translator, I32ImmediateForms) {
+  constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
+  constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  // local.get 0; i32.const k; op   -- each becomes `op imm s1, s0, k` (k as an unsigned word)
+  auto unary_with = [&](std::vector<uint8_t> constant, uint8_t op) {
+    std::vector<uint8_t> body = {kLocalGet, 0, kI32Const};
+    body.insert(body.end(), constant.begin(), constant.end());
+    body.insert(body.end(), {op, kEnd});
+    return m.func(t, {}, body);
+  };
+  uint32_t add = unary_with({7}, kI32Add);
+  uint32_t sub = unary_with({0x7D}, kI32Sub);  // -3
+  uint32_t shl = unary_with({33}, kI32Shl);    // the count is taken mod 32 at run time
+  uint32_t and_ = unary_with({0xFF, 0x01}, kI32And);
+  uint32_t div_zero = unary_with({0}, kI32DivS);
+  uint32_t div_minus_one = unary_with({0x7F}, kI32DivS);
+  uint32_t rem_minus_one = unary_with({0x7F}, kI32RemS);
+  const std::pair<uint32_t, const char*> expected[] = {
+      {add, "0: i32.add imm s1, s0, 7\n"},
+      {sub, "0: i32.sub imm s1, s0, 4294967293\n"},
+      {shl, "0: i32.shl imm s1, s0, 33\n"},
+      {and_, "0: i32.and imm s1, s0, 255\n"},
+      {div_zero, "0: i32.div_s imm s1, s0, 0\n"},
+      {div_minus_one, "0: i32.div_s imm s1, s0, 4294967295\n"},
+      {rem_minus_one, "0: i32.rem_s imm s1, s0, 4294967295\n"},
+  };
+  for (auto [f, first] : expected) {
+    CompiledFunc c = m.translate(f);
+    EXPECT_EQ(disassemble(c), std::string(first) + "4: Return s1, 1\n");
+    EXPECT_EQ(c.frame_slots, 3u);  // the constant's stack position still counts
+    EXPECT_EQ(iop_length(c.code.data()), 4u);
+  }
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(add, {Value::i32(35)}), 42);
+  EXPECT_EQ(run.call_i32(add, {Value::i32(kMax)}), kMin + 6);
+  EXPECT_EQ(run.call_i32(sub, {Value::i32(1)}), 4);
+  EXPECT_EQ(run.call_i32(sub, {Value::i32(kMax)}), kMin + 2);
+  EXPECT_EQ(run.call_i32(shl, {Value::i32(5)}), 10);
+  EXPECT_EQ(run.call_i32(shl, {Value::i32(0x40000000)}), kMin);
+  EXPECT_EQ(run.call_i32(and_, {Value::i32(0x1234)}), 0x34);
+  EXPECT_EQ(run.call_i32(and_, {Value::i32(-1)}), 255);
+  EXPECT_EQ(run.trap_message(div_zero, {Value::i32(7)}), "integer divide by zero");
+  EXPECT_EQ(run.trap_message(div_zero, {Value::i32(0)}), "integer divide by zero");
+  EXPECT_EQ(run.trap_message(div_minus_one, {Value::i32(kMin)}), "integer overflow");
+  EXPECT_EQ(run.call_i32(div_minus_one, {Value::i32(7)}), -7);
+  EXPECT_EQ(run.call_i32(rem_minus_one, {Value::i32(kMin)}), 0);  // no trap for rem_s
+}
+
+TEST(Translator, I64ImmediateFormsAreSignExtended) {
+  constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
+  TestModule m;
+  uint32_t t = m.type({I64}, {I64});
+  auto unary_with = [&](std::vector<uint8_t> constant, uint8_t op) {
+    std::vector<uint8_t> body = {kLocalGet, 0, kI64Const};
+    body.insert(body.end(), constant.begin(), constant.end());
+    body.insert(body.end(), {op, kEnd});
+    return m.func(t, {}, body);
+  };
+  // Constants in [INT32_MIN, INT32_MAX] are immediates.
+  uint32_t add_minus_one = unary_with({0x7F}, kI64Add);
+  uint32_t sub_int32_min = unary_with({0x80, 0x80, 0x80, 0x80, 0x78}, kI64Sub);  // -2^31
+  uint32_t and_int32_max = unary_with({0xFF, 0xFF, 0xFF, 0xFF, 0x07}, kI64And);  // 2^31 - 1
+  uint32_t div_minus_one = unary_with({0x7F}, kI64DivS);
+  // Others are not: their low 32 bits sign-extended would be another value.
+  uint32_t add_uint32_max = unary_with({0xFF, 0xFF, 0xFF, 0xFF, 0x0F}, kI64Add);          // 2^32 - 1
+  uint32_t and_int32_max_plus_one = unary_with({0x80, 0x80, 0x80, 0x80, 0x08}, kI64And);  // 2^31
+  EXPECT_EQ(disassemble(m.translate(add_minus_one)),
+            "0: i64.add imm s1, s0, 4294967295\n"
+            "4: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(sub_int32_min)),
+            "0: i64.sub imm s1, s0, 2147483648\n"
+            "4: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(and_int32_max)),
+            "0: i64.and imm s1, s0, 2147483647\n"
+            "4: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(div_minus_one)),
+            "0: i64.div_s imm s1, s0, 4294967295\n"
+            "4: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(add_uint32_max)),
+            "0: Const64 s2, 4294967295, 0\n"
+            "4: i64.add s1, s0, s2\n"
+            "8: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(and_int32_max_plus_one)),
+            "0: Const64 s2, 2147483648, 0\n"
+            "4: i64.and s1, s0, s2\n"
+            "8: Return s1, 1\n");
+  Runner run(m);
+  // Zero extension would give 4294967295 and 2^32 + 4294967295.
+  EXPECT_EQ(run.call_i64(add_minus_one, {Value::i64(0)}), -1);
+  EXPECT_EQ(run.call_i64(add_minus_one, {Value::i64(1ll << 32)}), 4294967295ll);
+  EXPECT_EQ(run.call_i64(sub_int32_min, {Value::i64(0)}), 2147483648ll);
+  EXPECT_EQ(run.call_i64(sub_int32_min, {Value::i64(-2147483648ll)}), 0);
+  EXPECT_EQ(run.call_i64(and_int32_max, {Value::i64(-1)}), 2147483647ll);
+  EXPECT_EQ(run.trap_message(div_minus_one, {Value::i64(kMin64)}), "integer overflow");
+  EXPECT_EQ(run.call_i64(div_minus_one, {Value::i64(1ll << 40)}), -(1ll << 40));
+  EXPECT_EQ(run.call_i64(add_uint32_max, {Value::i64(1)}), 4294967296ll);
+  EXPECT_EQ(run.call_i64(and_int32_max_plus_one, {Value::i64(-1)}), 2147483648ll);
+}
+
+TEST(Translator, ConstantLeftOperandIsNotAnImmediate) {
+  TestModule m;
+  // i32.const 10; local.get 0; i32.sub   = 10 - a
+  uint32_t left = m.func(m.type({I32}, {I32}), {}, {kI32Const, 10, kLocalGet, 0, kI32Sub, kEnd});
+  EXPECT_EQ(disassemble(m.translate(left)),
+            "0: Const32 s1, 10\n"
+            "3: i32.sub s1, s1, s0\n"
+            "7: Return s1, 1\n");
+  // i32.const 10; i32.const 3; i32.sub   = 7: the left one is materialized, the right one is the immediate
+  uint32_t both = m.func(m.type({}, {I32}), {}, {kI32Const, 10, kI32Const, 3, kI32Sub, kEnd});
+  EXPECT_EQ(disassemble(m.translate(both)),
+            "0: Const32 s0, 10\n"
+            "3: i32.sub imm s0, s0, 3\n"
+            "7: Return s0, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(left, {Value::i32(3)}), 7);
+  EXPECT_EQ(run.call_i32(left, {Value::i32(15)}), -5);
+  EXPECT_EQ(run.call_i32(both, {}), 7);
+}
+
+TEST(Translator, ComparisonWithConstantStillFuses) {
+  TestModule m;
+  // block; local.get 0; i32.const 5; i32.lt_s; br_if 0; i32.const 0; return; end; i32.const 1
+  uint32_t br_if = m.func(m.type({I32}, {I32}), {},
+                          {kBlock, kVoid, kLocalGet, 0, kI32Const, 5, kI32LtS, kBrIf, 0, kI32Const, 0,
+                           kReturn, kEnd, kI32Const, 1, kEnd});
+  // `i32.lt_s imm s1, s0, 5` fused with the br_if: the constant is never written.
+  EXPECT_EQ(disassemble(m.translate(br_if)),
+            "0: BrIfI32LtSImm s0, 5, @10\n"
+            "4: Const32 s1, 0\n"
+            "7: Return s1, 1\n"
+            "10: Const32 s1, 1\n"
+            "13: Return s1, 1\n");
+  // The same with i64.lt_s and -1: the immediate is sign-extended.
+  uint32_t br_if64 = m.func(m.type({I64}, {I32}), {},
+                            {kBlock, kVoid, kLocalGet, 0, kI64Const, 0x7F, kI64LtS, kBrIf, 0, kI32Const, 0,
+                             kReturn, kEnd, kI32Const, 1, kEnd});
+  EXPECT_EQ(disassemble(m.translate(br_if64)),
+            "0: BrIfI64LtSImm s0, 4294967295, @10\n"
+            "4: Const32 s1, 0\n"
+            "7: Return s1, 1\n"
+            "10: Const32 s1, 1\n"
+            "13: Return s1, 1\n");
+  // local.get 0; i64.const 10; i64.gt_u; if (result i32) i32.const 1 else i32.const 0 end
+  uint32_t if_else = m.func(
+      m.type({I64}, {I32}), {},
+      {kLocalGet, 0, kI64Const, 10, kI64GtU, kIf, kTypeI32, kI32Const, 1, kElse, kI32Const, 0, kEnd, kEnd});
+  EXPECT_EQ(disassemble(m.translate(if_else)),
+            "0: BrIfI64LeUImm s0, 10, @9\n"  // `if` branches on the negation
+            "4: Const32 s1, 1\n"
+            "7: Br @12\n"
+            "9: Const32 s1, 0\n"
+            "12: Return s1, 1\n");
+  // Not followed by a branch, the comparison keeps its immediate form:
+  // local.get 0; i32.const 5; i32.lt_s
+  uint32_t value = m.func(m.type({I32}, {I32}), {}, {kLocalGet, 0, kI32Const, 5, kI32LtS, kEnd});
+  EXPECT_EQ(disassemble(m.translate(value)),
+            "0: i32.lt_s imm s1, s0, 5\n"
+            "4: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(br_if, {Value::i32(4)}), 1);
+  EXPECT_EQ(run.call_i32(br_if, {Value::i32(5)}), 0);
+  EXPECT_EQ(run.call_i32(br_if, {Value::i32(-1)}), 1);
+  EXPECT_EQ(run.call_i32(br_if64, {Value::i64(-2)}), 1);
+  EXPECT_EQ(run.call_i32(br_if64, {Value::i64(-1)}), 0);
+  EXPECT_EQ(run.call_i32(br_if64, {Value::i64(5)}), 0);  // 5 < 4294967295 if zero-extended
+  EXPECT_EQ(run.call_i32(if_else, {Value::i64(11)}), 1);
+  EXPECT_EQ(run.call_i32(if_else, {Value::i64(10)}), 0);
+  EXPECT_EQ(run.call_i32(if_else, {Value::i64(-1)}), 1);  // unsigned
+  EXPECT_EQ(run.call_i32(value, {Value::i32(-7)}), 1);
+  EXPECT_EQ(run.call_i32(value, {Value::i32(7)}), 0);
+}
+
+TEST(Translator, FloatConstantsUseTheRegisterForm) {
+  TestModule m;
+  // local.get 0; f32.const 1.5; f32.add
+  uint32_t f32_add =
+      m.func(m.type({F32}, {F32}), {}, {kLocalGet, 0, kF32Const, 0x00, 0x00, 0xC0, 0x3F, kF32Add, kEnd});
+  // local.get 0; f64.const 2.0; f64.mul
+  uint32_t f64_mul =
+      m.func(m.type({F64}, {F64}), {}, {kLocalGet, 0, kF64Const, 0, 0, 0, 0, 0, 0, 0, 0x40, kF64Mul, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f32_add)),
+            "0: Const32 s2, 1069547520\n"  // 0x3FC00000
+            "3: f32.add s1, s0, s2\n"
+            "7: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(f64_mul)),
+            "0: Const64 s2, 0, 1073741824\n"  // 0x40000000'00000000
+            "4: f64.mul s1, s0, s2\n"
+            "8: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(std::bit_cast<float>(static_cast<uint32_t>(run.call(f32_add, {Value::f32(2.25f)}))), 3.75f);
+  EXPECT_EQ(std::bit_cast<double>(run.call(f64_mul, {Value::f64(-1.25)})), -2.5);
+}
+
+TEST(Translator, LocalSetRewritesAnImmediateForm) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  // (local i32) local.get 0; i32.const 6; i32.mul; local.set 1; local.get 1; local.get 0; i32.add   = 7a
+  uint32_t other =
+      m.func(t, {{1, I32}},
+             {kLocalGet, 0, kI32Const, 6, kI32Mul, kLocalSet, 1, kLocalGet, 1, kLocalGet, 0, kI32Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(other)),
+            "0: i32.mul imm s1, s0, 6\n"
+            "4: i32.add s2, s1, s0\n"
+            "8: Return s2, 1\n");
+  // In place: local.get 0; i32.const 1; i32.shl; local.set 0; local.get 0   = 2a
+  uint32_t in_place = m.func(t, {}, {kLocalGet, 0, kI32Const, 1, kI32Shl, kLocalSet, 0, kLocalGet, 0, kEnd});
+  EXPECT_EQ(disassemble(m.translate(in_place)),
+            "0: i32.shl imm s0, s0, 1\n"
+            "4: Return s0, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(other, {Value::i32(5)}), 35);
+  EXPECT_EQ(run.call_i32(in_place, {Value::i32(21)}), 42);
+}
+
+TEST(Translator, AddImmediateFoldsIntoLoadAddress) {
+  TestModule m;
+  m.desc.memories.push_back(MemoryType{Limits{1, std::nullopt}});
+  // local.get 0; i32.const 12; i32.add; local.get 1; i32.store
+  // local.get 0; i32.const 4; i32.add; i32.load offset=8      = the value stored at a + 12
+  uint32_t f = m.func(m.type({I32, I32}, {I32}), {},
+                      {kLocalGet, 0, kI32Const, 12, kI32Add, kLocalGet, 1, kI32Store, kAlign4, 0, kLocalGet,
+                       0, kI32Const, 4, kI32Add, kI32Load, kAlign4, 8, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: i32.add imm s2, s0, 12\n"  // stores are not folded
+            "4: i32.store s2, s1, 0\n"
+            "8: i32.load +imm s2, s0, 4, 8\n"  // the add is deleted: the load adds 4 (mod 2^32), then 8
+            "13: Return s2, 1\n");
+  // local.get 0; i32.const 4; i32.add; i32.load offset=8
+  uint32_t g =
+      m.func(m.type({I32}, {I32}), {}, {kLocalGet, 0, kI32Const, 4, kI32Add, kI32Load, kAlign4, 8, kEnd});
+  EXPECT_EQ(disassemble(m.translate(g)),
+            "0: i32.load +imm s1, s0, 4, 8\n"
+            "5: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(100), Value::i32(77)}), 77);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(-4), Value::i32(78)}), 78);  // -4 + 4 wraps to 0; address 8
+  EXPECT_EQ(run.call_i32(g, {Value::i32(65520)}), 0);                // the last word of the page
+  EXPECT_EQ(run.trap_message(g, {Value::i32(65521)}), "out of bounds memory access");
+  // -8 + 4 = 0xFFFFFFFC; + 8 does not wrap: 2^32 + 4 is out of bounds.
+  EXPECT_EQ(run.trap_message(g, {Value::i32(-8)}), "out of bounds memory access");
 }
 
 // ---------------------------------------------------------------- fused branches
@@ -831,9 +1130,8 @@ TEST(Translator, BrTableFunctionLabelStubDoesNotMaterialize) {
             "10: Return s1, 1\n"
             "13: Const32 s1, 7\n"  // every entry for the block goes through its copy
             "16: Br @18\n"
-            "18: Const32 s2, 1\n"
-            "21: i32.add s1, s1, s2\n"
-            "25: Return s1, 1\n");
+            "18: i32.add imm s1, s1, 1\n"
+            "22: Return s1, 1\n");
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {Value::i32(0)}), 7);
   EXPECT_EQ(run.call_i32(f, {Value::i32(1)}), 8);
@@ -854,11 +1152,10 @@ TEST(Translator, LazyValuesMaterializedBeforeLoop) {
   EXPECT_EQ(disassemble(m.translate(f)),
             "0: Copy s1, s0\n"
             "3: Const32 s2, 50\n"
-            "6: Const32 s4, 1\n"  // the loop starts here: the back-edge skips the copies above
-            "9: i32.sub s0, s0, s4\n"
-            "13: BrIfNez s0, @6\n"
-            "16: i32.add s1, s1, s2\n"
-            "20: Return s1, 1\n");
+            "6: i32.sub imm s0, s0, 1\n"  // the loop starts here: the back-edge skips the copies above
+            "10: BrIfNez s0, @6\n"
+            "13: i32.add s1, s1, s2\n"
+            "17: Return s1, 1\n");
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {Value::i32(5)}), 55);
   EXPECT_EQ(run.call_i32(f, {Value::i32(1)}), 51);
@@ -931,10 +1228,9 @@ TEST(Translator, EndToEndLocalStackInterplay) {
                          kI64LtS,   kBrIf, 0,         kEnd, kLocalGet, 2,         kEnd});
   EXPECT_EQ(disassemble(m.translate(sum)),
             "0: i64.add s2, s2, s1\n"
-            "4: Const64 s4, 1, 0\n"
-            "8: i64.add s1, s1, s4\n"
-            "12: BrIfI64LtS s1, s0, @0\n"
-            "16: Return s2, 1\n");
+            "4: i64.add imm s1, s1, 1\n"
+            "8: BrIfI64LtS s1, s0, @0\n"
+            "12: Return s2, 1\n");
   // Same local read at three stack depths around a write:
   // local.get 0; local.get 0; i32.const 1; i32.add; local.tee 0; local.get 0; i32.mul; i32.sub
   //   = a - (a + 1)^2
@@ -982,8 +1278,13 @@ TEST(Isa, NamesAndLengths) {
   EXPECT_STREQ(iop_name(IOp::Copy), "Copy");
   EXPECT_STREQ(iop_name(IOp::BrTable), "BrTable");
   EXPECT_EQ(to_iop(Op::I32Add), IOp::I32Add);
+  EXPECT_STREQ(iop_name(IOp::I32AddImm), "i32.add imm");
+  EXPECT_EQ(immediate_form(Op::I32Add), IOp::I32AddImm);
+  EXPECT_EQ(immediate_form(Op::I64DivS), IOp::I64DivSImm);
 
   std::vector<CodeWord> code = {static_cast<CodeWord>(IOp::I32Add), 0, 0, 0};
+  EXPECT_EQ(iop_length(code.data()), 4u);
+  code = {static_cast<CodeWord>(IOp::I64ShlImm), 0, 0, 0};
   EXPECT_EQ(iop_length(code.data()), 4u);
   code = {static_cast<CodeWord>(IOp::I32Eqz), 0, 0};
   EXPECT_EQ(iop_length(code.data()), 3u);
