@@ -1,4 +1,5 @@
 // Linker: import resolution and instantiation (the spec's "instantiate").
+#include <algorithm>
 #include <cstring>
 
 #include "exec/interpreter.h"
@@ -58,6 +59,34 @@ bool extern_present(const Extern& ext) {
     case ExternKind::Global: break;
   }
   return ext.global && ext.global->inst();
+}
+
+// Whether an instance of `from` uses `target` (both roots), directly or
+// through other groups it uses.
+bool group_uses(const std::shared_ptr<Group>& from, const Group* target) {
+  std::vector<std::shared_ptr<Group>> pending{from};
+  std::vector<const Group*> seen;
+  while (!pending.empty()) {
+    std::shared_ptr<Group> g = group_root(pending.back());
+    pending.pop_back();
+    if (g.get() == target) return true;
+    if (std::find(seen.begin(), seen.end(), g.get()) != seen.end()) continue;
+    seen.push_back(g.get());
+    for (const auto& instance : g->instances)
+      for (const auto& used : instance->used_groups) pending.push_back(used);
+  }
+  return false;
+}
+
+// Whether importing `ext` lets it come to hold references to the importer.
+bool imports_can_refer_back(const Extern& ext) {
+  switch (ext.kind) {
+    case ExternKind::Table: return true;
+    case ExternKind::Global: return is_ref(ext.global->type().type);
+    case ExternKind::Func:
+    case ExternKind::Memory: return false;
+  }
+  return true;
 }
 
 const std::shared_ptr<Group>& extern_group(const Extern& ext) {
@@ -289,12 +318,31 @@ Result<Instance> Linker::instantiate(const Module& module) const {
   Allocation allocation;
   WASP_TRY(allocate(mod, resolved, allocation));
 
-  // The new instance joins (and ties together) the groups of everything it imports.
+  // The new instance joins (and ties together) the groups of the tables and
+  // reference globals it imports: those can come to hold references to its
+  // functions. Functions, memories and numeric globals hold no references
+  // back, so their groups are only kept alive (used_groups); that keeps
+  // instances made by one linker independent of each other.
   std::shared_ptr<Group> root;
-  for (const Extern* ext : resolved)
+  for (const Extern* ext : resolved) {
+    if (!imports_can_refer_back(*ext)) continue;
     root = root ? merge_groups(root, extern_group(*ext)) : group_root(extern_group(*ext));
+  }
   if (!root) root = make_group();
   InstanceImpl* inst = commit(allocation, root);
+  for (const Extern* ext : resolved) {
+    if (imports_can_refer_back(*ext)) continue;
+    std::shared_ptr<Group> used = group_root(extern_group(*ext));
+    if (used == root) continue;
+    if (group_uses(used, root.get())) {
+      // Using it would close a cycle of shared_ptrs (a leak): join it instead.
+      root = merge_groups(root, used);
+      continue;
+    }
+    bool known = std::any_of(inst->used_groups.begin(), inst->used_groups.end(),
+                             [&](const auto& g) { return group_root(g) == used; });
+    if (!known) inst->used_groups.push_back(std::move(used));
+  }
   for (const auto& [key, factory] : state_factories_) inst->host_state.emplace_back(key, factory());
 
   WASP_TRY(init_segments(*inst));

@@ -124,6 +124,13 @@ std::shared_ptr<Group> merge_groups(std::shared_ptr<Group> a, std::shared_ptr<Gr
   move_all(rb->tables, ra->tables);
   move_all(rb->globals, ra->globals);
   rb->merged_into = ra;
+  // A group an instance used from outside may now be its own: drop the
+  // reference, or the group would keep itself alive.
+  for (auto& inst : ra->instances) {
+    auto& used = inst->used_groups;
+    used.erase(std::remove_if(used.begin(), used.end(), [&](const auto& g) { return group_root(g) == ra; }),
+               used.end());
+  }
   return ra;
 }
 

@@ -101,6 +101,10 @@ struct InstanceImpl {
   std::vector<std::vector<uint64_t>> elem_segments;
   std::vector<uint8_t> data_dropped;
   std::unique_ptr<ExecStack> stack;  // created on first call
+  // Groups this instance uses without belonging to them: the owners of the
+  // functions, memories and numeric globals it imports (which can never come
+  // to hold references back to it). Never the instance's own group.
+  std::vector<std::shared_ptr<Group>> used_groups;
   // Host state by key (Linker::add_instance_state).
   std::vector<std::pair<std::string, std::shared_ptr<void>>> host_state;
   InstanceImpl();
