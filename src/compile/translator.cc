@@ -472,23 +472,30 @@ void FunctionTranslator::emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2)
   pop(3);
 }
 
-// An integer binary operator whose second operand is a constant that fits
-// in 32 bits (sign-extended for i64) takes it as an immediate. (A comparison
-// in immediate form still fuses with a following branch: WASP_BRCMP_IMM.)
+// A binary operator whose second operand is a constant takes it as an
+// immediate: 32 bits for i32 and f32 operators and for i64 constants that
+// sign-extend from 32 bits ([op imm]); 64 bits otherwise ([op imm64]). A
+// comparison in immediate form still fuses with a following branch
+// (WASP_BRCMP_IMM); an i64 comparison with a wide constant keeps the
+// register form so that it can fuse too.
 bool FunctionTranslator::emit_with_immediate(Op op) {
   const Operand& b = operands_.back();
   const OpInfo& info = op_info(op);
-  if (b.kind != Operand::Kind::Const) return false;
-  bool i32 = info.params[0] == 'i' && info.params[1] == 'i';
-  bool i64 = info.params[0] == 'I' && info.params[1] == 'I';
-  if (!i32 && !i64) return false;
-  if (i64 && static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(b.bits))) != b.bits)
-    return false;
-  auto imm = static_cast<uint32_t>(b.bits);
+  if (b.kind != Operand::Kind::Const || info.params[0] != info.params[1]) return false;
+  uint64_t bits = b.bits;
+  bool narrow = info.params[0] == 'i' || info.params[0] == 'f' ||
+                (info.params[0] == 'I' &&
+                 static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(bits))) == bits);
+  if (!narrow && fused_branch_for(to_iop(op)).when_true != IOp::Count) return false;
   uint32_t a = use(2);
   pop(2);
   push(1);
-  set_last_result(emit(immediate_form(op), top(1), a, imm));
+  if (narrow) {
+    set_last_result(emit(immediate_form(op), top(1), a, static_cast<uint32_t>(bits)));
+  } else {
+    set_last_result(emit(immediate64_form(op), top(1), a, static_cast<uint32_t>(bits),
+                         static_cast<uint32_t>(bits >> 32)));
+  }
   return true;
 }
 

@@ -177,6 +177,13 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
 #define LABEL_IMM_Special(ident)
 #define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_IMM_##cls(ident)
 #include "defs/opcodes.def"
+#define LABEL_IMM64_Simple(ident) &&L_##ident##Imm64,
+#define LABEL_IMM64_Trapping(ident) &&L_##ident##Imm64,
+#define LABEL_IMM64_Load(ident)
+#define LABEL_IMM64_Store(ident)
+#define LABEL_IMM64_Special(ident)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_IMM64_##cls(ident)
+#include "defs/opcodes.def"
 #define LABEL_ADDIMM_Simple(ident)
 #define LABEL_ADDIMM_Trapping(ident)
 #define LABEL_ADDIMM_Load(ident) &&L_##ident##AddImm,
@@ -248,6 +255,24 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
     pc += n_;                                                          \
     NEXT();                                                            \
   }
+#define HANDLER_IMM64_Simple(ident, fn)           \
+  TARGET(ident##Imm64) {                          \
+    pc += apply_pure_imm64<&numeric::fn>(fp, pc); \
+    NEXT();                                       \
+  }
+#define HANDLER_IMM64_Trapping(ident, fn)                                \
+  TARGET(ident##Imm64) {                                                 \
+    uint32_t n_ = apply_checked_imm64<&numeric::fn>(fp, pc, &trap.code); \
+    if (n_ == 0) goto trapped;                                           \
+    pc += n_;                                                            \
+    NEXT();                                                              \
+  }
+#define HANDLER_IMM64_Load(ident, fn)
+#define HANDLER_IMM64_Store(ident, fn)
+#define HANDLER_IMM64_Special(ident, fn)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
+  HANDLER_IMM64_##cls(ident, fn)
+#include "defs/opcodes.def"
 #define HANDLER_ADDIMM_Load(ident, fn, bytes)                                                           \
   TARGET(ident##AddImm) {                                                                               \
     uint64_t ea_ =                                                                                      \

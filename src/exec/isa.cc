@@ -41,6 +41,13 @@ constexpr IOpInfo kIOpInfos[] = {
 #define IMM_INFO_Special(text)
 #define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM_INFO_##cls(text)
 #include "defs/opcodes.def"
+#define IMM64_INFO_Simple(text) {text " imm64", "ssuu"},
+#define IMM64_INFO_Trapping(text) {text " imm64", "ssuu"},
+#define IMM64_INFO_Load(text)
+#define IMM64_INFO_Store(text)
+#define IMM64_INFO_Special(text)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM64_INFO_##cls(text)
+#include "defs/opcodes.def"
 #define ADDIMM_INFO_Simple(text)
 #define ADDIMM_INFO_Trapping(text)
 #define ADDIMM_INFO_Load(text) {text " +imm", "ssuu"},
@@ -63,6 +70,21 @@ IOp immediate_form(Op op) {
 #define IMM_CASE_Store(ident)
 #define IMM_CASE_Special(ident)
 #define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM_CASE_##cls(ident)
+#include "defs/opcodes.def"
+    default: return IOp::Count;
+  }
+}
+
+IOp immediate64_form(Op op) {
+  switch (op) {
+#define IMM64_CASE_Simple(ident) \
+  case Op::ident:                \
+    return IOp::ident##Imm64;
+#define IMM64_CASE_Trapping(ident) IMM64_CASE_Simple(ident)
+#define IMM64_CASE_Load(ident)
+#define IMM64_CASE_Store(ident)
+#define IMM64_CASE_Special(ident)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM64_CASE_##cls(ident)
 #include "defs/opcodes.def"
     default: return IOp::Count;
   }

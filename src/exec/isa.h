@@ -22,6 +22,11 @@ using CodeWord = uint32_t;
 #define WASP_IOP_IMM_Load(ident)
 #define WASP_IOP_IMM_Store(ident)
 #define WASP_IOP_IMM_Special(ident)
+#define WASP_IOP_IMM64_Simple(ident) ident##Imm64,
+#define WASP_IOP_IMM64_Trapping(ident) ident##Imm64,
+#define WASP_IOP_IMM64_Load(ident)
+#define WASP_IOP_IMM64_Store(ident)
+#define WASP_IOP_IMM64_Special(ident)
 #define WASP_IOP_ADDIMM_Simple(ident)
 #define WASP_IOP_ADDIMM_Trapping(ident)
 #define WASP_IOP_ADDIMM_Load(ident) ident##AddImm,
@@ -36,6 +41,9 @@ enum class IOp : uint32_t {
 // second operand a 32-bit immediate (sign-extended for i64). Emitted only for
 // integer binary operators.
 #define WASP_OP(ident, prefix, code, text, imm, cls, ...) WASP_IOP_IMM_##cls(ident)
+#include "defs/opcodes.def"
+// Immediate forms with a 64-bit second operand: [op, dst, a, lo, hi].
+#define WASP_OP(ident, prefix, code, text, imm, cls, ...) WASP_IOP_IMM64_##cls(ident)
 #include "defs/opcodes.def"
 // Loads whose address is `base + imm` (an i32.add, wrapping at 32 bits):
 // [op, dst, base, imm, offset].
@@ -53,6 +61,11 @@ enum class IOp : uint32_t {
 #undef WASP_IOP_IMM_Load
 #undef WASP_IOP_IMM_Store
 #undef WASP_IOP_IMM_Special
+#undef WASP_IOP_IMM64_Simple
+#undef WASP_IOP_IMM64_Trapping
+#undef WASP_IOP_IMM64_Load
+#undef WASP_IOP_IMM64_Store
+#undef WASP_IOP_IMM64_Special
 #undef WASP_IOP_ADDIMM_Simple
 #undef WASP_IOP_ADDIMM_Trapping
 #undef WASP_IOP_ADDIMM_Load
@@ -61,6 +74,8 @@ enum class IOp : uint32_t {
 
 // The immediate form of a Simple/Trapping operator.
 IOp immediate_form(Op op);
+// The 64-bit immediate form of a Simple/Trapping operator.
+IOp immediate64_form(Op op);
 // The add-immediate-address form of a Load operator.
 IOp add_immediate_load_form(Op op);
 

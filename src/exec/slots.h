@@ -120,6 +120,34 @@ inline uint32_t apply_checked_imm(uint64_t* fp, const CodeWord* pc, TrapCode* tr
   return 4;
 }
 
+// [op, dst, a, lo, hi]: the second operand is the 64-bit immediate lo | hi << 32.
+template <auto Fn>
+inline uint32_t apply_pure_imm64(uint64_t* fp, const CodeWord* pc) {
+  using T = FnTraits<decltype(Fn)>;
+  if constexpr (T::arity == 2) {
+    uint64_t bits = pc[3] | (static_cast<uint64_t>(pc[4]) << 32);
+    fp[pc[1]] = to_slot(
+        Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]), from_slot<typename T::template arg<1>>(bits)));
+  }
+  return 5;
+}
+
+template <auto Fn>
+inline uint32_t apply_checked_imm64(uint64_t* fp, const CodeWord* pc, TrapCode* trap) {
+  using T = FnTraits<decltype(Fn)>;
+  if constexpr (T::arity == 2) {
+    uint64_t bits = pc[3] | (static_cast<uint64_t>(pc[4]) << 32);
+    auto r =
+        Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]), from_slot<typename T::template arg<1>>(bits));
+    if (!r.ok) {
+      *trap = r.trap;
+      return 0;
+    }
+    fp[pc[1]] = to_slot(r.value);
+  }
+  return 5;
+}
+
 template <auto Fn>
 using StoredType = typename FnTraits<decltype(Fn)>::template arg<1>;
 

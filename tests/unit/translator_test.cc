@@ -812,7 +812,8 @@ TEST(Translator, I64ImmediateFormsAreSignExtended) {
   uint32_t sub_int32_min = unary_with({0x80, 0x80, 0x80, 0x80, 0x78}, kI64Sub);  // -2^31
   uint32_t and_int32_max = unary_with({0xFF, 0xFF, 0xFF, 0xFF, 0x07}, kI64And);  // 2^31 - 1
   uint32_t div_minus_one = unary_with({0x7F}, kI64DivS);
-  // Others are not: their low 32 bits sign-extended would be another value.
+  // Others take the 64-bit immediate form: their low 32 bits sign-extended
+  // would be another value.
   uint32_t add_uint32_max = unary_with({0xFF, 0xFF, 0xFF, 0xFF, 0x0F}, kI64Add);          // 2^32 - 1
   uint32_t and_int32_max_plus_one = unary_with({0x80, 0x80, 0x80, 0x80, 0x08}, kI64And);  // 2^31
   EXPECT_EQ(disassemble(m.translate(add_minus_one)),
@@ -828,13 +829,11 @@ TEST(Translator, I64ImmediateFormsAreSignExtended) {
             "0: i64.div_s imm s1, s0, 4294967295\n"
             "4: Return s1, 1\n");
   EXPECT_EQ(disassemble(m.translate(add_uint32_max)),
-            "0: Const64 s2, 4294967295, 0\n"
-            "4: i64.add s1, s0, s2\n"
-            "8: Return s1, 1\n");
+            "0: i64.add imm64 s1, s0, 4294967295, 0\n"
+            "5: Return s1, 1\n");
   EXPECT_EQ(disassemble(m.translate(and_int32_max_plus_one)),
-            "0: Const64 s2, 2147483648, 0\n"
-            "4: i64.and s1, s0, s2\n"
-            "8: Return s1, 1\n");
+            "0: i64.and imm64 s1, s0, 2147483648, 0\n"
+            "5: Return s1, 1\n");
   Runner run(m);
   // Zero extension would give 4294967295 and 2^32 + 4294967295.
   EXPECT_EQ(run.call_i64(add_minus_one, {Value::i64(0)}), -1);
@@ -921,7 +920,7 @@ TEST(Translator, ComparisonWithConstantStillFuses) {
   EXPECT_EQ(run.call_i32(value, {Value::i32(7)}), 0);
 }
 
-TEST(Translator, FloatConstantsUseTheRegisterForm) {
+TEST(Translator, FloatConstantsAreImmediates) {
   TestModule m;
   // local.get 0; f32.const 1.5; f32.add
   uint32_t f32_add =
@@ -929,14 +928,13 @@ TEST(Translator, FloatConstantsUseTheRegisterForm) {
   // local.get 0; f64.const 2.0; f64.mul
   uint32_t f64_mul =
       m.func(m.type({F64}, {F64}), {}, {kLocalGet, 0, kF64Const, 0, 0, 0, 0, 0, 0, 0, 0x40, kF64Mul, kEnd});
+  // f32: the bit pattern as a 32-bit immediate; f64: a 64-bit immediate.
   EXPECT_EQ(disassemble(m.translate(f32_add)),
-            "0: Const32 s2, 1069547520\n"  // 0x3FC00000
-            "3: f32.add s1, s0, s2\n"
-            "7: Return s1, 1\n");
+            "0: f32.add imm s1, s0, 1069547520\n"  // 0x3FC00000
+            "4: Return s1, 1\n");
   EXPECT_EQ(disassemble(m.translate(f64_mul)),
-            "0: Const64 s2, 0, 1073741824\n"  // 0x40000000'00000000
-            "4: f64.mul s1, s0, s2\n"
-            "8: Return s1, 1\n");
+            "0: f64.mul imm64 s1, s0, 0, 1073741824\n"  // 0x40000000'00000000
+            "5: Return s1, 1\n");
   Runner run(m);
   EXPECT_EQ(std::bit_cast<float>(static_cast<uint32_t>(run.call(f32_add, {Value::f32(2.25f)}))), 3.75f);
   EXPECT_EQ(std::bit_cast<double>(run.call(f64_mul, {Value::f64(-1.25)})), -2.5);
