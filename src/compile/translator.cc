@@ -106,6 +106,7 @@ class FunctionTranslator {
   uint32_t use(uint32_t depth);
   // Puts the values at stack positions [from, height) into their own slots.
   void materialize(uint32_t from);
+  void materialize_at_block_entry(uint32_t num_params);
   // Before local `local` is written: lazy copies of it below the top `keep`
   // entries get their own slots.
   void protect_local(uint32_t local, uint32_t keep);
@@ -553,6 +554,22 @@ void FunctionTranslator::materialize(uint32_t from) {
   }
 }
 
+// Values below a block must not depend on locals the block may change (a
+// copy made inside the block would run on some paths, or on every loop
+// iteration), so lazy locals get their own slots; constants cannot change and
+// stay lazy (nothing inside the block can reach below its entry height). The
+// block's params are materialized in full: branches land on their slots.
+void FunctionTranslator::materialize_at_block_entry(uint32_t num_params) {
+  uint32_t params_from = height_ - num_params;
+  for (uint32_t pos = 0; pos < params_from; ++pos) {
+    Operand& operand = operands_[pos];
+    if (operand.kind != Operand::Kind::Local) continue;
+    emit_value_to(slot(pos), operand, slot(pos));
+    operand.kind = Operand::Kind::Temp;
+  }
+  materialize(params_from);
+}
+
 bool FunctionTranslator::lazy_copies_of(uint32_t local, uint32_t keep) const {
   for (uint32_t pos = 0; pos + keep < height_; ++pos) {
     const Operand& operand = operands_[pos];
@@ -628,19 +645,18 @@ void FunctionTranslator::enter(ControlKind kind, const BlockType& type) {
     uint32_t a = 0, b = 0;
     if (take_fused_compare(fused, a, b)) {
       pop(1);
-      materialize(0);
+      materialize_at_block_entry(control.num_params);
       control.else_branch = fused.unary ? emit(fused.when_false, a, 0u) : emit(fused.when_false, a, b, 0u);
       control.else_word = fused.unary ? 2 : 3;
     } else {
       uint32_t cond = use(1);
       pop(1);
-      materialize(0);
+      materialize_at_block_entry(control.num_params);
       control.else_branch = emit(IOp::BrIfEqz, cond, 0u);
       control.else_word = 2;
     }
   } else {
-    // Values below a block must not depend on locals the block may change.
-    materialize(0);
+    materialize_at_block_entry(control.num_params);
   }
   control.entry_height = height_ - control.num_params;
   control.loop_start = pc();

@@ -372,7 +372,8 @@ TEST(Translator, LoopWithParamsCopiesOnBackEdge) {
   // loop (type [i32]->[i32])
   //   i32.const 1; i32.sub; i32.const 42; i32.const 2; i32.const 1; br_if 0; drop; drop
   // end; i32.add
-  // The constants below the loop are materialized at its entry; the 42 never is.
+  // The loop's param (3) is materialized at its entry; the 0 below it stays a
+  // lazy constant until the add after the loop; the 42 is never written.
   uint32_t f =
       m.func(t, {}, {kI32Const, 0,         kI32Const, 3,         kLoop, static_cast<uint8_t>(loop_type),
                      kI32Const, 1,         kI32Sub,   kI32Const, 42,    kI32Const,
@@ -380,13 +381,13 @@ TEST(Translator, LoopWithParamsCopiesOnBackEdge) {
                      kDrop,     kEnd,      kI32Add,   kEnd});
   CompiledFunc c = m.translate(f);
   EXPECT_EQ(disassemble(c),
-            "0: Const32 s0, 0\n"
-            "3: Const32 s1, 3\n"
-            "6: i32.sub imm s1, s1, 1\n"  // the loop starts here
-            "10: Const32 s4, 1\n"         // the br_if condition
-            "13: BrIfEqz s4, @21\n"
-            "16: Const32 s1, 2\n"  // the back-edge puts the 2 straight into the loop's param slot
-            "19: Br @6\n"
+            "0: Const32 s1, 3\n"
+            "3: i32.sub imm s1, s1, 1\n"  // the loop starts here
+            "7: Const32 s4, 1\n"          // the br_if condition
+            "10: BrIfEqz s4, @18\n"
+            "13: Const32 s1, 2\n"  // the back-edge puts the 2 straight into the loop's param slot
+            "16: Br @3\n"
+            "18: Const32 s0, 0\n"  // the constant below the loop, written where it is used
             "21: i32.add s0, s0, s1\n"
             "25: Return s0, 1\n");
   EXPECT_EQ(c.frame_slots, 5u);
@@ -544,15 +545,14 @@ TEST(Translator, MultiValueReturns) {
                                kEnd});
   CompiledFunc c2 = m.translate(f2);
   EXPECT_EQ(disassemble(c2),
-            "0: Const32 s1, 9\n"  // materialized at the block's entry
-            "3: BrIfEqz s0, @14\n"
-            "6: Const32 s2, 1\n"
-            "9: Const32 s3, 2\n"
-            "12: Br @22\n"
-            "14: Const32 s2, 4\n"
-            "17: Const32 s3, 5\n"
-            "20: Br @22\n"
-            "22: Return s2, 2\n");
+            "0: BrIfEqz s0, @11\n"  // the 9 below the block stays a lazy constant, never written
+            "3: Const32 s2, 1\n"
+            "6: Const32 s3, 2\n"
+            "9: Br @19\n"
+            "11: Const32 s2, 4\n"
+            "14: Const32 s3, 5\n"
+            "17: Br @19\n"
+            "19: Return s2, 2\n");
   EXPECT_EQ(c2.frame_slots, 5u);
 }
 
@@ -1138,7 +1138,7 @@ TEST(Translator, BrTableFunctionLabelStubDoesNotMaterialize) {
   EXPECT_EQ(run.call_i32(f, {Value::i32(100)}), 8);  // the default
 }
 
-TEST(Translator, LazyValuesMaterializedBeforeLoop) {
+TEST(Translator, LazyLocalsMaterializedBeforeLoop) {
   TestModule m;
   uint32_t t = m.type({I32}, {I32});
   // local.get 0; i32.const 50
@@ -1148,12 +1148,11 @@ TEST(Translator, LazyValuesMaterializedBeforeLoop) {
                       {kLocalGet, 0, kI32Const, 50, kLoop, kVoid, kLocalGet, 0, kI32Const, 1, kI32Sub,
                        kLocalTee, 0, kBrIf, 0, kEnd, kI32Add, kEnd});
   EXPECT_EQ(disassemble(m.translate(f)),
-            "0: Copy s1, s0\n"
-            "3: Const32 s2, 50\n"
-            "6: i32.sub imm s0, s0, 1\n"  // the loop starts here: the back-edge skips the copies above
-            "10: BrIfNez s0, @6\n"
-            "13: i32.add s1, s1, s2\n"
-            "17: Return s1, 1\n");
+            "0: Copy s1, s0\n"            // the pending local.get 0, copied before the loop changes it
+            "3: i32.sub imm s0, s0, 1\n"  // the loop starts here: the back-edge skips the copy above
+            "7: BrIfNez s0, @3\n"
+            "10: i32.add imm s1, s1, 50\n"  // the constant stayed lazy across the loop
+            "14: Return s1, 1\n");
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {Value::i32(5)}), 55);
   EXPECT_EQ(run.call_i32(f, {Value::i32(1)}), 51);
