@@ -67,10 +67,12 @@ FusedBranch fused_branch_for(IOp compare) {
 // clang-format off
 #define WASP_BRCMP(ident, op, fn, negated) case IOp::op: return {IOp::ident, IOp::negated};
 #define WASP_BRCMP_IMM(ident, op, fn, negated) case IOp::op: return {IOp::ident, IOp::negated};
+#define WASP_BRTEST(ident, zero_ident, op, fn, kinds, imm) case IOp::op: return {IOp::ident, IOp::zero_ident};
 // clang-format on
 #include "exec/isa.def"
 #undef WASP_BRCMP
 #undef WASP_BRCMP_IMM
+#undef WASP_BRTEST
     case IOp::I32Eqz: return {IOp::BrIfEqz, IOp::BrIfNez, true};
     case IOp::I64Eqz: return {IOp::BrIfI64Eqz, IOp::BrIfI64Nez, true};
     default: return {};
@@ -487,7 +489,8 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
   bool narrow = info.params[0] == 'i' || info.params[0] == 'f' ||
                 (info.params[0] == 'I' &&
                  static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(bits))) == bits);
-  if (!narrow && fused_branch_for(to_iop(op)).when_true != IOp::Count) return false;
+  bool comparison = info.results[0] != info.params[0];
+  if (!narrow && comparison && fused_branch_for(to_iop(op)).when_true != IOp::Count) return false;
   uint32_t a = use(2);
   pop(2);
   push(1);

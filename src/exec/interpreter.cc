@@ -339,9 +339,27 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
               : 4;                                                                          \
     NEXT();                                                                                 \
   }
+// clang-format off
+#define WASP_BRTEST_OPERAND_false(T) from_slot<T>(fp[pc[2]])
+#define WASP_BRTEST_OPERAND_true(T) from_immediate<T>(pc[2])
+#define WASP_BRTEST(ident, zero_ident, op, fn, kinds, imm)                                          \
+  TARGET(ident) {                                                                                    \
+    using Operand_ = FnTraits<decltype(&numeric::fn)>::arg<0>;                                       \
+    pc += numeric::fn(from_slot<Operand_>(fp[pc[1]]), WASP_BRTEST_OPERAND_##imm(Operand_)) != 0      \
+              ? static_cast<int32_t>(pc[3]) : 4;                                                     \
+    NEXT();                                                                                          \
+  }                                                                                                  \
+  TARGET(zero_ident) {                                                                               \
+    using Operand_ = FnTraits<decltype(&numeric::fn)>::arg<0>;                                       \
+    pc += numeric::fn(from_slot<Operand_>(fp[pc[1]]), WASP_BRTEST_OPERAND_##imm(Operand_)) == 0      \
+              ? static_cast<int32_t>(pc[3]) : 4;                                                     \
+    NEXT();                                                                                          \
+  }
+// clang-format on
 #include "exec/isa.def"
 #undef WASP_BRCMP
 #undef WASP_BRCMP_IMM
+#undef WASP_BRTEST
     TARGET(BrIfI64Eqz) {
       pc += fp[pc[1]] == 0 ? static_cast<int32_t>(pc[2]) : 3;
       NEXT();

@@ -1112,6 +1112,38 @@ TEST(Translator, EqzThenBrIf) {
   EXPECT_EQ(run.call_i32(f, {Value::i32(5)}), 7);
 }
 
+TEST(Translator, BitTestFusesWithBranches) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  uint32_t t2 = m.type({I32, I32}, {I32});
+  // block; local.get 0; i32.const 4; i32.and; br_if 0; i32.const 7; return; end; i32.const 9
+  uint32_t brif_imm = m.func(t, {},
+                             {kBlock, kVoid, kLocalGet, 0, kI32Const, 4, kI32And, kBrIf, 0, kI32Const, 7,
+                              kReturn, kEnd, kI32Const, 9, kEnd});
+  // local.get 0; local.get 1; i32.and; if (result i32) i32.const 1 else i32.const 2 end
+  uint32_t if_reg = m.func(
+      t2, {},
+      {kLocalGet, 0, kLocalGet, 1, kI32And, kIf, kTypeI32, kI32Const, 1, kElse, kI32Const, 2, kEnd, kEnd});
+  EXPECT_EQ(disassemble(m.translate(brif_imm)),
+            "0: BrIfI32AndImm s0, 4, @10\n"  // jumps when x & 4 != 0
+            "4: Const32 s1, 7\n"
+            "7: Return s1, 1\n"
+            "10: Const32 s1, 9\n"
+            "13: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(if_reg)),
+            "0: BrIfI32AndZ s0, s1, @9\n"  // to the else branch when a & b == 0
+            "4: Const32 s2, 1\n"
+            "7: Br @12\n"
+            "9: Const32 s2, 2\n"
+            "12: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(brif_imm, {Value::i32(4)}), 9);
+  EXPECT_EQ(run.call_i32(brif_imm, {Value::i32(-1)}), 9);
+  EXPECT_EQ(run.call_i32(brif_imm, {Value::i32(3)}), 7);
+  EXPECT_EQ(run.call_i32(if_reg, {Value::i32(6), Value::i32(3)}), 1);
+  EXPECT_EQ(run.call_i32(if_reg, {Value::i32(6), Value::i32(9)}), 2);
+}
+
 // Regression: the return stub for the function's label used to mark the lazy
 // constant as materialized, so a later entry for the block went straight to
 // the block's end without its copy.
