@@ -57,18 +57,7 @@ std::string hex(uint64_t bits) {
   return "0x" + std::string(buffer, end);
 }
 
-const char* type_name(ValType type) {
-  switch (type) {
-    case ValType::I32: return "i32";
-    case ValType::I64: return "i64";
-    case ValType::F32: return "f32";
-    case ValType::F64: return "f64";
-    case ValType::V128: return "v128";
-    case ValType::FuncRef: return "funcref";
-    case ValType::ExternRef: return "externref";
-  }
-  return "?";
-}
+const char* type_name(ValType type) { return to_string(type); }
 
 std::string describe_bits(ValType type, uint64_t bits) {
   std::string out = std::string(type_name(type)) + ":";
