@@ -164,6 +164,7 @@ class FunctionTranslator {
   void emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2);
   bool emit_with_immediate(Op op);
   bool fold_address_add(const Instr& in);
+  bool store_constant(const Instr& in);
   // If the condition on top was just computed by a fusable comparison,
   // removes it and returns its operands and fused branches.
   bool take_fused_compare(FusedBranch& branch, uint32_t& a, uint32_t& b);
@@ -306,6 +307,7 @@ void FunctionTranslator::translate_one_to_one(const Instr& in) {
       break;
     }
     case OpClass::Store: {
+      if (store_constant(in)) break;
       uint32_t value = use(1), addr = use(2);
       emit(op, addr, value, in.mem_offset);
       pop(2);
@@ -500,6 +502,23 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
     set_last_result(emit(immediate64_form(op), top(1), a, static_cast<uint32_t>(bits),
                          static_cast<uint32_t>(bits >> 32)));
   }
+  return true;
+}
+
+// A store of a constant that fits in 32 bits (any i32/f32 value, an i64
+// that sign-extends from 32 bits) takes it as an immediate: [op imm addr imm offset].
+bool FunctionTranslator::store_constant(const Instr& in) {
+  const Operand& value = operands_.back();
+  if (value.kind != Operand::Kind::Const) return false;
+  char type = op_info(in.op).params[1];
+  if (type == 'F') return false;
+  if (type == 'I' &&
+      static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(value.bits))) != value.bits)
+    return false;
+  auto imm = static_cast<uint32_t>(value.bits);
+  uint32_t addr = use(2);
+  emit(store_immediate_form(in.op), addr, imm, in.mem_offset);
+  pop(2);
   return true;
 }
 

@@ -191,6 +191,13 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
 #define LABEL_ADDIMM_Special(ident)
 #define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_ADDIMM_##cls(ident)
 #include "defs/opcodes.def"
+#define LABEL_STOREIMM_Simple(ident)
+#define LABEL_STOREIMM_Trapping(ident)
+#define LABEL_STOREIMM_Load(ident)
+#define LABEL_STOREIMM_Store(ident) &&L_##ident##Imm,
+#define LABEL_STOREIMM_Special(ident)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_STOREIMM_##cls(ident)
+#include "defs/opcodes.def"
   };
 #define TARGET(name) L_##name:
 #define NEXT() goto* kLabels[*pc]
@@ -282,6 +289,21 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
     pc += 5;                                                                                            \
     NEXT();                                                                                             \
   }
+#define HANDLER_STOREIMM_Store(ident, fn, bytes)                                    \
+  TARGET(ident##Imm) {                                                              \
+    uint64_t ea_ = static_cast<uint64_t>(static_cast<uint32_t>(fp[pc[1]])) + pc[3]; \
+    if (ea_ + (bytes) > mem_size) TRAP(TrapCode::MemoryOutOfBounds);                \
+    numeric::fn(mem + ea_, from_immediate<StoredType<&numeric::fn>>(pc[2]));        \
+    pc += 4;                                                                        \
+    NEXT();                                                                         \
+  }
+#define HANDLER_STOREIMM_Simple(ident, fn, bytes)
+#define HANDLER_STOREIMM_Trapping(ident, fn, bytes)
+#define HANDLER_STOREIMM_Load(ident, fn, bytes)
+#define HANDLER_STOREIMM_Special(ident, fn, bytes)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
+  HANDLER_STOREIMM_##cls(ident, fn, bytes)
+#include "defs/opcodes.def"
 #define HANDLER_ADDIMM_Simple(ident, fn, bytes)
 #define HANDLER_ADDIMM_Trapping(ident, fn, bytes)
 #define HANDLER_ADDIMM_Store(ident, fn, bytes)

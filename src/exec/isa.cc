@@ -55,6 +55,13 @@ constexpr IOpInfo kIOpInfos[] = {
 #define ADDIMM_INFO_Special(text)
 #define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) ADDIMM_INFO_##cls(text)
 #include "defs/opcodes.def"
+#define STOREIMM_INFO_Simple(text)
+#define STOREIMM_INFO_Trapping(text)
+#define STOREIMM_INFO_Load(text)
+#define STOREIMM_INFO_Store(text) {text " imm", "suu"},
+#define STOREIMM_INFO_Special(text)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) STOREIMM_INFO_##cls(text)
+#include "defs/opcodes.def"
 };
 static_assert(std::size(kIOpInfos) == static_cast<size_t>(IOp::Count));
 
@@ -85,6 +92,21 @@ IOp immediate64_form(Op op) {
 #define IMM64_CASE_Store(ident)
 #define IMM64_CASE_Special(ident)
 #define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM64_CASE_##cls(ident)
+#include "defs/opcodes.def"
+    default: return IOp::Count;
+  }
+}
+
+IOp store_immediate_form(Op op) {
+  switch (op) {
+#define STOREIMM_CASE_Store(ident) \
+  case Op::ident:                  \
+    return IOp::ident##Imm;
+#define STOREIMM_CASE_Simple(ident)
+#define STOREIMM_CASE_Trapping(ident)
+#define STOREIMM_CASE_Load(ident)
+#define STOREIMM_CASE_Special(ident)
+#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) STOREIMM_CASE_##cls(ident)
 #include "defs/opcodes.def"
     default: return IOp::Count;
   }

@@ -27,6 +27,11 @@ using CodeWord = uint32_t;
 #define WASP_IOP_IMM64_Load(ident)
 #define WASP_IOP_IMM64_Store(ident)
 #define WASP_IOP_IMM64_Special(ident)
+#define WASP_IOP_STOREIMM_Simple(ident)
+#define WASP_IOP_STOREIMM_Trapping(ident)
+#define WASP_IOP_STOREIMM_Load(ident)
+#define WASP_IOP_STOREIMM_Store(ident) ident##Imm,
+#define WASP_IOP_STOREIMM_Special(ident)
 #define WASP_IOP_ADDIMM_Simple(ident)
 #define WASP_IOP_ADDIMM_Trapping(ident)
 #define WASP_IOP_ADDIMM_Load(ident) ident##AddImm,
@@ -49,6 +54,9 @@ enum class IOp : uint32_t {
 // [op, dst, base, imm, offset].
 #define WASP_OP(ident, prefix, code, text, imm, cls, ...) WASP_IOP_ADDIMM_##cls(ident)
 #include "defs/opcodes.def"
+// Stores of a constant: [op, addr, imm, offset] (imm sign-extended for i64).
+#define WASP_OP(ident, prefix, code, text, imm, cls, ...) WASP_IOP_STOREIMM_##cls(ident)
+#include "defs/opcodes.def"
   Count
 };
 #undef WASP_IOP_Simple
@@ -66,6 +74,11 @@ enum class IOp : uint32_t {
 #undef WASP_IOP_IMM64_Load
 #undef WASP_IOP_IMM64_Store
 #undef WASP_IOP_IMM64_Special
+#undef WASP_IOP_STOREIMM_Simple
+#undef WASP_IOP_STOREIMM_Trapping
+#undef WASP_IOP_STOREIMM_Load
+#undef WASP_IOP_STOREIMM_Store
+#undef WASP_IOP_STOREIMM_Special
 #undef WASP_IOP_ADDIMM_Simple
 #undef WASP_IOP_ADDIMM_Trapping
 #undef WASP_IOP_ADDIMM_Load
@@ -76,6 +89,8 @@ enum class IOp : uint32_t {
 IOp immediate_form(Op op);
 // The 64-bit immediate form of a Simple/Trapping operator.
 IOp immediate64_form(Op op);
+// The constant-value form of a Store operator.
+IOp store_immediate_form(Op op);
 // The add-immediate-address form of a Load operator.
 IOp add_immediate_load_form(Op op);
 

@@ -989,6 +989,42 @@ TEST(Translator, AddImmediateFoldsIntoLoadAddress) {
   EXPECT_EQ(run.trap_message(g, {Value::i32(-8)}), "out of bounds memory access");
 }
 
+TEST(Translator, ConstantStoresTakeImmediates) {
+  TestModule m;
+  m.desc.memories.push_back(MemoryType{Limits{1, std::nullopt}});
+  constexpr uint8_t kI64Store = 0x37, kI64Load = 0x29, kAlign8 = 3;
+  // local.get 0; i32.const 7; i32.store offset=4; local.get 0; i32.load offset=4
+  uint32_t narrow =
+      m.func(m.type({I32}, {I32}), {},
+             {kLocalGet, 0, kI32Const, 7, kI32Store, kAlign4, 4, kLocalGet, 0, kI32Load, kAlign4, 4, kEnd});
+  // local.get 0; i64.const -1; i64.store; local.get 0; i64.load   (sign-extended immediate)
+  uint32_t minus_one = m.func(
+      m.type({I32}, {I64}), {},
+      {kLocalGet, 0, kI64Const, 0x7F, kI64Store, kAlign8, 0, kLocalGet, 0, kI64Load, kAlign8, 0, kEnd});
+  // local.get 0; i64.const 2^32; i64.store; ...   (does not fit: register form)
+  uint32_t wide = m.func(m.type({I32}, {I64}), {},
+                         {kLocalGet, 0, kI64Const, 0x80, 0x80, 0x80, 0x80, 0x10, kI64Store, kAlign8, 0,
+                          kLocalGet, 0, kI64Load, kAlign8, 0, kEnd});
+  EXPECT_EQ(disassemble(m.translate(narrow)),
+            "0: i32.store imm s0, 7, 4\n"
+            "4: i32.load s1, s0, 4\n"
+            "8: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(minus_one)),
+            "0: i64.store imm s0, 4294967295, 0\n"
+            "4: i64.load s1, s0, 0\n"
+            "8: Return s1, 1\n");
+  EXPECT_EQ(disassemble(m.translate(wide)),
+            "0: Const64 s2, 0, 1\n"
+            "4: i64.store s0, s2, 0\n"
+            "8: i64.load s1, s0, 0\n"
+            "12: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(narrow, {Value::i32(100)}), 7);
+  EXPECT_EQ(run.call_i64(minus_one, {Value::i32(200)}), -1);
+  EXPECT_EQ(run.call_i64(wide, {Value::i32(300)}), 1ll << 32);
+  EXPECT_EQ(run.trap_message(narrow, {Value::i32(65532)}), "out of bounds memory access");
+}
+
 // ---------------------------------------------------------------- fused branches
 
 struct CompareCase {
