@@ -49,9 +49,13 @@ struct Control {
 struct Operand {
   enum class Kind : uint8_t { Temp, Local, Const } kind = Kind::Temp;
   uint32_t local = 0;  // Local: the local's slot
-  uint64_t bits = 0;   // Const: the value
-  bool wide = false;   // Const: needs 64 bits
+  uint64_t bits = 0;   // Const: the slot representation of the value
 };
+
+// Whether a 64-bit value is its low 32 bits sign-extended (an i64 immediate).
+bool fits_sign_extended_32(uint64_t bits) {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(bits))) == bits;
+}
 
 // The fused compare-and-branch of a comparison: jump when it holds, and
 // when it does not (for `if`, which branches on false).
@@ -98,11 +102,11 @@ class FunctionTranslator {
   void pop(uint32_t n) { set_height(height_ - n); }
   void push_local(uint32_t local) {
     push(1);
-    operands_.back() = Operand{Operand::Kind::Local, local, 0, false};
+    operands_.back() = Operand{Operand::Kind::Local, local, 0};
   }
-  void push_const(uint64_t bits, bool wide) {
+  void push_const(uint64_t bits) {
     push(1);
-    operands_.back() = Operand{Operand::Kind::Const, 0, bits, wide};
+    operands_.back() = Operand{Operand::Kind::Const, 0, bits};
   }
   // The slot holding the value at `depth` (1 = top), as an input operand.
   uint32_t use(uint32_t depth);
@@ -117,6 +121,18 @@ class FunctionTranslator {
   void translate_local_write(uint32_t local, bool tee);
   // Marks the instruction just emitted as computing the top temp in its word 1.
   void set_last_result(uint32_t instr_start) { last_result_ = instr_start; }
+  // The instruction just emitted if it computed the top temp (its word 1), else null.
+  const CodeWord* top_producer() const {
+    if (last_result_ == kNone || operands_.back().kind != Operand::Kind::Temp) return nullptr;
+    const CodeWord* instr = code_.data() + last_result_;
+    return instr[1] == top(1) ? instr : nullptr;
+  }
+  // Deletes that instruction (a fold that takes over its work).
+  void drop_top_producer() {
+    code_.resize(last_result_);
+    source_map_.pop_back();
+    last_result_ = kNone;
+  }
   void bind_label() { last_result_ = kNone; }
   // Where control flow merges, the values from `from` up are in their own slots.
   void reset_to_temps(uint32_t from) {
@@ -446,10 +462,10 @@ void FunctionTranslator::translate_data(const Instr& in) {
     case Op::MemoryInit: emit_three_inputs(IOp::MemoryInitOp, in.index2, in.index); break;
     case Op::DataDrop: emit(IOp::DataDropOp, in.index); break;
     case Op::I32Const:
-    case Op::F32Const: push_const(static_cast<uint32_t>(in.bits), false); break;
+    case Op::F32Const: push_const(static_cast<uint32_t>(in.bits)); break;
     case Op::I64Const:
-    case Op::F64Const: push_const(in.bits, true); break;
-    case Op::RefNull: push_const(0, false); break;
+    case Op::F64Const: push_const(in.bits); break;
+    case Op::RefNull: push_const(0); break;
     case Op::RefIsNull: {
       uint32_t ref = use(1);
       pop(1);
@@ -489,8 +505,7 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
   if (b.kind != Operand::Kind::Const || info.params[0] != info.params[1]) return false;
   uint64_t bits = b.bits;
   bool narrow = info.params[0] == 'i' || info.params[0] == 'f' ||
-                (info.params[0] == 'I' &&
-                 static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(bits))) == bits);
+                (info.params[0] == 'I' && fits_sign_extended_32(bits));
   bool comparison = info.results[0] != info.params[0];
   if (!narrow && comparison && fused_branch_for(to_iop(op)).when_true != IOp::Count) return false;
   uint32_t a = use(2);
@@ -512,9 +527,7 @@ bool FunctionTranslator::store_constant(const Instr& in) {
   if (value.kind != Operand::Kind::Const) return false;
   char type = op_info(in.op).params[1];
   if (type == 'F') return false;
-  if (type == 'I' &&
-      static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(value.bits))) != value.bits)
-    return false;
+  if (type == 'I' && !fits_sign_extended_32(value.bits)) return false;
   auto imm = static_cast<uint32_t>(value.bits);
   uint32_t addr = use(2);
   emit(store_immediate_form(in.op), addr, imm, in.mem_offset);
@@ -525,12 +538,10 @@ bool FunctionTranslator::store_constant(const Instr& in) {
 // `i32.add imm t, base, c` computing a load's address just before it
 // becomes one load that adds c itself (wrapping at 32 bits, as the add did).
 bool FunctionTranslator::fold_address_add(const Instr& in) {
-  if (last_result_ == kNone || operands_.back().kind != Operand::Kind::Temp) return false;
-  const CodeWord* add = code_.data() + last_result_;
-  if (static_cast<IOp>(add[0]) != IOp::I32AddImm || add[1] != top(1)) return false;
+  const CodeWord* add = top_producer();
+  if (add == nullptr || static_cast<IOp>(add[0]) != IOp::I32AddImm) return false;
   uint32_t base = add[2], imm = add[3];
-  code_.resize(last_result_);
-  source_map_.pop_back();
+  drop_top_producer();
   pop(1);
   push(1);
   set_last_result(emit(add_immediate_load_form(in.op), top(1), base, imm, in.mem_offset));
@@ -558,7 +569,8 @@ void FunctionTranslator::emit_value_to(uint32_t dst, const Operand& value, uint3
       if (dst != value.local) emit(IOp::Copy, dst, value.local);
       return;
     case Operand::Kind::Const:
-      if (value.wide) {
+      // A value that fits in 32 bits is zero-extended into the slot either way.
+      if (value.bits > UINT32_MAX) {
         emit(IOp::Const64, dst, static_cast<uint32_t>(value.bits), static_cast<uint32_t>(value.bits >> 32));
       } else {
         emit(IOp::Const32, dst, static_cast<uint32_t>(value.bits));
@@ -615,12 +627,11 @@ void FunctionTranslator::protect_local(uint32_t local, uint32_t keep) {
 // are read before its result is written, so this is safe).
 void FunctionTranslator::translate_local_write(uint32_t local, bool tee) {
   Operand& top_operand = operands_.back();
-  if (last_result_ != kNone && top_operand.kind == Operand::Kind::Temp && code_[last_result_ + 1] == top(1) &&
-      !lazy_copies_of(local, 1)) {
+  if (top_producer() != nullptr && !lazy_copies_of(local, 1)) {
     code_[last_result_ + 1] = local;
     last_result_ = kNone;
     if (tee) {
-      top_operand = Operand{Operand::Kind::Local, local, 0, false};
+      top_operand = Operand{Operand::Kind::Local, local, 0};
     } else {
       pop(1);
     }
@@ -634,7 +645,7 @@ void FunctionTranslator::translate_local_write(uint32_t local, bool tee) {
   Operand value = operands_.back();
   emit_value_to(local, value, top(1));
   if (tee) {
-    if (value.kind != Operand::Kind::Temp) operands_.back() = Operand{Operand::Kind::Local, local, 0, false};
+    if (value.kind != Operand::Kind::Temp) operands_.back() = Operand{Operand::Kind::Local, local, 0};
   } else {
     pop(1);
   }
@@ -796,17 +807,13 @@ void FunctionTranslator::translate_br_if(uint32_t depth) {
 }
 
 bool FunctionTranslator::take_fused_compare(FusedBranch& branch, uint32_t& a, uint32_t& b) {
-  if (last_result_ == kNone || operands_.back().kind != Operand::Kind::Temp) return false;
-  const CodeWord* instr = code_.data() + last_result_;
-  if (instr[1] != top(1)) return false;
+  const CodeWord* instr = top_producer();
+  if (instr == nullptr) return false;
   branch = fused_branch_for(static_cast<IOp>(instr[0]));
   if (branch.when_true == IOp::Count) return false;
   a = instr[2];
   b = branch.unary ? kNone : instr[3];
-  // The comparison's result slot is never read: drop the instruction.
-  code_.resize(last_result_);
-  source_map_.pop_back();
-  last_result_ = kNone;
+  drop_top_producer();  // the comparison's result slot is never read
   return true;
 }
 

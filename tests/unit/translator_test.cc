@@ -732,9 +732,11 @@ TEST(Translator, ConstantsMaterializedOnlyWhereNeeded) {
       m.func(t, {{1, I64}},
              {kI32Const, 7, kDrop, kI64Const, 5, kLocalSet, 1, kLocalGet, 0, kI32Const, 3, kI32Add, kEnd});
   EXPECT_EQ(disassemble(m.translate(f)),
-            "0: Const64 s1, 5, 0\n"       // the dropped 7 never exists; the 5 goes straight to its local
-            "4: i32.add imm s2, s0, 3\n"  // the 3 is only an immediate
-            "8: Return s2, 1\n");
+            // The dropped 7 never exists; the i64 5 goes straight to its local,
+            // as a Const32 (a value that fits in 32 bits is zero-extended).
+            "0: Const32 s1, 5\n"
+            "3: i32.add imm s2, s0, 3\n"  // the 3 is only an immediate
+            "7: Return s2, 1\n");
   // A returned constant is written once, where Return reads it.
   uint32_t g = m.func(t, {}, {kI32Const, 42, kEnd});
   EXPECT_EQ(disassemble(m.translate(g)),
