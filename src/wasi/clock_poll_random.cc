@@ -22,8 +22,6 @@
 namespace waspvm::wasi {
 namespace {
 
-uint32_t host_error() { return errno_from_host(errno); }
-
 // ---------------------------------------------------------------- args, environ
 
 // Writes the pointer array at `ptrs` and the NUL-terminated strings at `buf`.
@@ -79,34 +77,30 @@ bool host_clock(uint32_t id, clockid_t& out) {
   }
 }
 
-uint64_t to_ns(const struct timespec& t) {
-  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(t.tv_nsec);
-}
-
 uint64_t now_ns(clockid_t clock) {
   struct timespec t;
   ::clock_gettime(clock, &t);
-  return to_ns(t);
+  return nanoseconds(t);
+}
+
+// clock_res_get and clock_time_get: `query` the clock `id` and store the u64 ns at `ptr`.
+uint32_t store_clock_value(WasiCall& call, uint32_t id, uint32_t ptr,
+                           int (*query)(clockid_t, struct timespec*)) {
+  clockid_t clock;
+  if (!host_clock(id, clock)) return kInval;
+  if (!call.memory.in_bounds(ptr, 8)) return kFault;
+  struct timespec t;
+  if (query(clock, &t) != 0) return host_error();
+  call.memory.store<uint64_t>(ptr, nanoseconds(t));
+  return kSuccess;
 }
 
 uint32_t clock_res_get(WasiCall& call, uint32_t id, uint32_t resolution_ptr) {
-  clockid_t clock;
-  if (!host_clock(id, clock)) return kInval;
-  if (!call.memory.in_bounds(resolution_ptr, 8)) return kFault;
-  struct timespec t;
-  if (::clock_getres(clock, &t) != 0) return host_error();
-  call.memory.store<uint64_t>(resolution_ptr, to_ns(t));
-  return kSuccess;
+  return store_clock_value(call, id, resolution_ptr, ::clock_getres);
 }
 
 uint32_t clock_time_get(WasiCall& call, uint32_t id, uint64_t /*precision*/, uint32_t time_ptr) {
-  clockid_t clock;
-  if (!host_clock(id, clock)) return kInval;
-  if (!call.memory.in_bounds(time_ptr, 8)) return kFault;
-  struct timespec t;
-  if (::clock_gettime(clock, &t) != 0) return host_error();
-  call.memory.store<uint64_t>(time_ptr, to_ns(t));
-  return kSuccess;
+  return store_clock_value(call, id, time_ptr, ::clock_gettime);
 }
 
 // ---------------------------------------------------------------- poll_oneoff
@@ -175,14 +169,12 @@ uint32_t wait_for(std::vector<struct pollfd>& pollfds, const std::vector<ClockWa
   for (;;) {
     uint64_t now = now_ns(CLOCK_MONOTONIC);
     uint64_t delay = dont_block ? 0 : earliest > now ? earliest - now : 0;
-    struct timespec timeout = {static_cast<time_t>(delay / 1'000'000'000u),
-                               static_cast<long>(delay % 1'000'000'000u)};
+    struct timespec timeout = timespec_from_ns(delay);
     const bool forever = !dont_block && clocks.empty();
     int r;
     if (pollfds.empty()) {
       if (delay == 0) return kSuccess;
-      struct timespec until = {static_cast<time_t>(earliest / 1'000'000'000u),
-                               static_cast<long>(earliest % 1'000'000'000u)};
+      struct timespec until = timespec_from_ns(earliest);
       r = ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr);
       if (r == EINTR) continue;
       return errno_from_host(r);

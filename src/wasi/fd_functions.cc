@@ -21,103 +21,97 @@ namespace {
 
 constexpr uint64_t kMaxFileOffset = static_cast<uint64_t>(std::numeric_limits<off_t>::max());
 
-uint32_t host_error() { return errno_from_host(errno); }
-
-std::vector<struct iovec> host_iovecs(const GuestMemory& memory, const std::vector<GuestBuffer>& buffers) {
-  std::vector<struct iovec> iov;
-  iov.reserve(buffers.size());
-  for (const GuestBuffer& b : buffers) iov.push_back({memory.at(b.ptr, b.len), b.len});
-  return iov;
-}
-
 // ---------------------------------------------------------------- read, write
 
-// Reads into the guest buffers, from the host fd (at `offset` when given) or the stdin callback.
-uint32_t read_into(WasiCall& call, FdEntry& entry, uint32_t iovs, uint32_t iovs_len, const off_t* offset,
-                   uint32_t nread_ptr) {
-  std::vector<GuestBuffer> buffers;
-  if (uint32_t e = read_iovecs(call.memory, iovs, iovs_len, buffers)) return e;
-  if (!call.memory.in_bounds(nread_ptr, 4)) return kFault;
-  uint64_t total = 0;
-  if (entry.kind == FdEntry::Kind::Host) {
-    std::vector<struct iovec> iov = host_iovecs(call.memory, buffers);
-    ssize_t n =
-        offset ? retry_eintr([&] { return ::preadv(entry.host_fd, iov.data(), int(iov.size()), *offset); })
-               : retry_eintr([&] { return ::readv(entry.host_fd, iov.data(), int(iov.size())); });
-    if (n < 0) return host_error();
-    total = static_cast<uint64_t>(n);
-  } else {
-    if (offset) return kSpipe;
-    const InputSource& source = call.state.config().stdin_source;
-    for (const GuestBuffer& b : buffers) {
-      if (!source) break;                            // no source: stdin is empty
-      uint8_t* data = call.memory.at(b.ptr, b.len);  // re-fetched: the callback may do anything
-      if (data == nullptr) return kFault;
-      size_t n = std::min<size_t>(source(std::span<uint8_t>(data, b.len)), b.len);
-      total += n;
-      if (n < b.len) break;  // a short read ends the call
-    }
+enum class Direction { Read, Write };
+
+// readv/writev, or preadv/pwritev at `offset` when given.
+ssize_t host_transfer(int fd, const std::vector<struct iovec>& iov, const off_t* offset,
+                      Direction direction) {
+  const int count = static_cast<int>(iov.size());
+  if (direction == Direction::Read)
+    return offset ? retry_eintr([&] { return ::preadv(fd, iov.data(), count, *offset); })
+                  : retry_eintr([&] { return ::readv(fd, iov.data(), count); });
+  return offset ? retry_eintr([&] { return ::pwritev(fd, iov.data(), count, *offset); })
+                : retry_eintr([&] { return ::writev(fd, iov.data(), count); });
+}
+
+// Fills the guest buffers from the stdin callback (none: stdin is empty).
+uint32_t read_from_source(WasiCall& call, const std::vector<GuestBuffer>& buffers, uint64_t& total) {
+  const InputSource& source = call.state.config().stdin_source;
+  for (const GuestBuffer& b : buffers) {
+    if (!source) break;
+    uint8_t* data = call.memory.at(b.ptr, b.len);  // re-fetched: the callback may do anything
+    if (data == nullptr) return kFault;
+    size_t n = std::min<size_t>(source(std::span<uint8_t>(data, b.len)), b.len);
+    total += n;
+    if (n < b.len) break;  // a short read ends the call
   }
-  call.memory.store<uint32_t>(nread_ptr, static_cast<uint32_t>(total));
   return kSuccess;
 }
 
-uint32_t write_from(WasiCall& call, FdEntry& entry, uint32_t iovs, uint32_t iovs_len, const off_t* offset,
-                    uint32_t nwritten_ptr) {
+// Hands the guest buffers to the stdout/stderr callback (none: discarded).
+uint32_t write_to_sink(WasiCall& call, const FdEntry& entry, const std::vector<GuestBuffer>& buffers,
+                       uint64_t& total) {
+  const OutputSink& sink =
+      entry.kind == FdEntry::Kind::Stderr ? call.state.config().stderr_sink : call.state.config().stdout_sink;
+  for (const GuestBuffer& b : buffers) {
+    const uint8_t* data = call.memory.at(b.ptr, b.len);
+    if (data == nullptr) return kFault;
+    if (sink && b.len > 0) sink(std::span<const uint8_t>(data, b.len));
+    total += b.len;
+  }
+  return kSuccess;
+}
+
+// fd_read, fd_pread, fd_write and fd_pwrite: moves data between the guest
+// buffers and the host fd (at `offset` when given) or the stdio callbacks,
+// and stores the byte count at `count_ptr`.
+uint32_t transfer(WasiCall& call, uint32_t fd, Direction direction, uint32_t iovs, uint32_t iovs_len,
+                  const uint64_t* offset, uint32_t count_ptr) {
+  uint64_t rights = direction == Direction::Read ? right::kFdRead : right::kFdWrite;
+  if (offset) rights |= right::kFdSeek;
+  FdEntry* entry;
+  if (uint32_t e = call.state.lookup(fd, rights, entry)) return e;
+  if (offset && *offset > kMaxFileOffset) return kInval;
   std::vector<GuestBuffer> buffers;
   if (uint32_t e = read_iovecs(call.memory, iovs, iovs_len, buffers)) return e;
-  if (!call.memory.in_bounds(nwritten_ptr, 4)) return kFault;
+  if (!call.memory.in_bounds(count_ptr, 4)) return kFault;
   uint64_t total = 0;
-  if (entry.kind == FdEntry::Kind::Host) {
-    std::vector<struct iovec> iov = host_iovecs(call.memory, buffers);
-    ssize_t n =
-        offset ? retry_eintr([&] { return ::pwritev(entry.host_fd, iov.data(), int(iov.size()), *offset); })
-               : retry_eintr([&] { return ::writev(entry.host_fd, iov.data(), int(iov.size())); });
+  if (entry->kind == FdEntry::Kind::Host) {
+    std::vector<struct iovec> iov;
+    iov.reserve(buffers.size());
+    for (const GuestBuffer& b : buffers) iov.push_back({call.memory.at(b.ptr, b.len), b.len});
+    const off_t at = offset ? static_cast<off_t>(*offset) : 0;
+    ssize_t n = host_transfer(entry->host_fd, iov, offset ? &at : nullptr, direction);
     if (n < 0) return host_error();
     total = static_cast<uint64_t>(n);
   } else {
     if (offset) return kSpipe;
-    const OutputSink& sink = entry.kind == FdEntry::Kind::Stderr ? call.state.config().stderr_sink
-                                                                 : call.state.config().stdout_sink;
-    for (const GuestBuffer& b : buffers) {
-      const uint8_t* data = call.memory.at(b.ptr, b.len);
-      if (data == nullptr) return kFault;
-      if (sink && b.len > 0) sink(std::span<const uint8_t>(data, b.len));  // no sink: discarded
-      total += b.len;
-    }
+    uint32_t e = direction == Direction::Read ? read_from_source(call, buffers, total)
+                                              : write_to_sink(call, *entry, buffers, total);
+    if (e != kSuccess) return e;
   }
-  call.memory.store<uint32_t>(nwritten_ptr, static_cast<uint32_t>(total));
+  call.memory.store<uint32_t>(count_ptr, static_cast<uint32_t>(total));
   return kSuccess;
 }
 
 uint32_t fd_read(WasiCall& call, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nread_ptr) {
-  FdEntry* entry;
-  if (uint32_t e = call.state.lookup(fd, right::kFdRead, entry)) return e;
-  return read_into(call, *entry, iovs, iovs_len, nullptr, nread_ptr);
+  return transfer(call, fd, Direction::Read, iovs, iovs_len, nullptr, nread_ptr);
 }
 
 uint32_t fd_pread(WasiCall& call, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint64_t offset,
                   uint32_t nread_ptr) {
-  FdEntry* entry;
-  if (uint32_t e = call.state.lookup(fd, right::kFdRead | right::kFdSeek, entry)) return e;
-  if (offset > kMaxFileOffset) return kInval;
-  off_t at = static_cast<off_t>(offset);
-  return read_into(call, *entry, iovs, iovs_len, &at, nread_ptr);
+  return transfer(call, fd, Direction::Read, iovs, iovs_len, &offset, nread_ptr);
 }
 
 uint32_t fd_write(WasiCall& call, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nwritten_ptr) {
-  FdEntry* entry;
-  if (uint32_t e = call.state.lookup(fd, right::kFdWrite, entry)) return e;
-  return write_from(call, *entry, iovs, iovs_len, nullptr, nwritten_ptr);
+  return transfer(call, fd, Direction::Write, iovs, iovs_len, nullptr, nwritten_ptr);
 }
 
 uint32_t fd_pwrite(WasiCall& call, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint64_t offset,
                    uint32_t nwritten_ptr) {
-  FdEntry* entry;
-  if (uint32_t e = call.state.lookup(fd, right::kFdWrite | right::kFdSeek, entry)) return e;
-  if (offset > kMaxFileOffset) return kInval;
-  off_t at = static_cast<off_t>(offset);
-  return write_from(call, *entry, iovs, iovs_len, &at, nwritten_ptr);
+  return transfer(call, fd, Direction::Write, iovs, iovs_len, &offset, nwritten_ptr);
 }
 
 // ---------------------------------------------------------------- position, size, sync

@@ -6,8 +6,6 @@
 #include "wasi/state.h"
 
 namespace waspvm::wasi {
-namespace {
-
 uint64_t nanoseconds(const struct timespec& t) {
   if (t.tv_sec < 0) return 0;
   return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(t.tv_nsec);
@@ -19,8 +17,6 @@ struct timespec timespec_from_ns(uint64_t ns) {
   t.tv_nsec = static_cast<long>(ns % 1'000'000'000u);
   return t;
 }
-
-}  // namespace
 
 uint32_t store_filestat(const GuestMemory& memory, uint32_t ptr, const struct stat& st) {
   uint8_t* out = memory.at(ptr, layout::kFilestatSize);

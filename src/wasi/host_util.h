@@ -19,6 +19,10 @@ auto retry_eintr(F f) {
   return r;
 }
 
+// WASI timestamps (u64 nanoseconds) and host timespecs; times before 1970 are 0.
+uint64_t nanoseconds(const struct timespec& t);
+struct timespec timespec_from_ns(uint64_t ns);
+
 // Writes a WASI filestat for `st` at `ptr` (FAULT if out of bounds).
 uint32_t store_filestat(const GuestMemory& memory, uint32_t ptr, const struct stat& st);
 // A filestat of a descriptor with no host file behind it (callback stdio).

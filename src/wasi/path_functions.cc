@@ -18,8 +18,6 @@
 namespace waspvm::wasi {
 namespace {
 
-uint32_t host_error() { return errno_from_host(errno); }
-
 // The directory descriptor `fd` with `rights`, for a path operation.
 uint32_t directory(WasiCall& call, uint32_t fd, uint64_t rights, FdEntry*& entry) {
   if (uint32_t e = call.state.lookup(fd, rights, entry)) return e;
@@ -30,17 +28,16 @@ uint32_t directory(WasiCall& call, uint32_t fd, uint64_t rights, FdEntry*& entry
 // A path resolved to (parent directory, final component) beneath a directory.
 struct Parent {
   UniqueFd dir;
-  std::string name;
-  bool must_be_dir = false;
   // The name for the *at() call. Never with a trailing '/': that would make
   // the kernel follow a final symlink outside the sandbox's control, so a
   // trailing slash is checked in resolve_parent instead.
-  const std::string& at_name() const { return name; }
+  std::string name;
+  bool must_be_dir = false;
 };
 
 uint32_t resolve_parent(const FdEntry& base, const std::string& path, Parent& out) {
   if (path.empty()) return kNoEnt;
-  ResolvedParentEx r = resolve_parent_beneath(base.host_fd, path);
+  ResolvedParent r = resolve_parent_beneath(base.host_fd, path);
   if (r.error != 0) {
     if (r.dirfd >= 0) ::close(r.dirfd);
     return errno_from_resolver(r.error);
@@ -74,6 +71,23 @@ uint32_t open_path(const FdEntry& base, const std::string& path, int flags, mode
   return kSuccess;
 }
 
+// The directory `fd` (with `rights`) and the guest path at path_ptr, in the
+// order every path function checks them.
+uint32_t directory_and_path(WasiCall& call, uint32_t fd, uint64_t rights, uint32_t path_ptr,
+                            uint32_t path_len, FdEntry*& base, std::string& path) {
+  if (uint32_t e = directory(call, fd, rights, base)) return e;
+  return read_path(call.memory, path_ptr, path_len, path);
+}
+
+// The same, resolved to its parent directory (for the functions with no other argument to check).
+uint32_t parent_of_path(WasiCall& call, uint32_t fd, uint64_t rights, uint32_t path_ptr, uint32_t path_len,
+                        Parent& parent) {
+  FdEntry* base;
+  std::string path;
+  if (uint32_t e = directory_and_path(call, fd, rights, path_ptr, path_len, base, path)) return e;
+  return resolve_parent(*base, path, parent);
+}
+
 bool ends_with_slash(const std::string& path) { return !path.empty() && path.back() == '/'; }
 
 std::string proc_fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
@@ -95,9 +109,8 @@ uint32_t path_open(WasiCall& call, uint32_t fd, uint32_t dirflags, uint32_t path
   if (oflags & oflag::kCreat) needed |= right::kPathCreateFile;
   if (oflags & oflag::kTrunc) needed |= right::kPathFilestatSetSize;
   FdEntry* parent;
-  if (uint32_t e = directory(call, fd, needed, parent)) return e;
   std::string path;
-  if (uint32_t e = read_path(call.memory, path_ptr, path_len, path)) return e;
+  if (uint32_t e = directory_and_path(call, fd, needed, path_ptr, path_len, parent, path)) return e;
   if (!call.memory.in_bounds(fd_ptr, 4)) return kFault;
   if ((oflags & ~uint32_t{oflag::kAll}) || (fdflags & ~uint32_t{fdflag::kAll})) return kInval;
   if ((oflags & oflag::kCreat) && (oflags & oflag::kDirectory)) return kInval;
@@ -139,33 +152,23 @@ uint32_t path_open(WasiCall& call, uint32_t fd, uint32_t dirflags, uint32_t path
 // ---------------------------------------------------------------- directories, files, links
 
 uint32_t path_create_directory(WasiCall& call, uint32_t fd, uint32_t path_ptr, uint32_t path_len) {
-  FdEntry* base;
-  if (uint32_t e = directory(call, fd, right::kPathCreateDirectory, base)) return e;
-  std::string path;
-  if (uint32_t e = read_path(call.memory, path_ptr, path_len, path)) return e;
   Parent parent;
-  if (uint32_t e = resolve_parent(*base, path, parent)) return e;
+  if (uint32_t e = parent_of_path(call, fd, right::kPathCreateDirectory, path_ptr, path_len, parent))
+    return e;
   return ::mkdirat(parent.dir.get(), parent.name.c_str(), 0777) == 0 ? kSuccess : host_error();
 }
 
 uint32_t path_remove_directory(WasiCall& call, uint32_t fd, uint32_t path_ptr, uint32_t path_len) {
-  FdEntry* base;
-  if (uint32_t e = directory(call, fd, right::kPathRemoveDirectory, base)) return e;
-  std::string path;
-  if (uint32_t e = read_path(call.memory, path_ptr, path_len, path)) return e;
   Parent parent;
-  if (uint32_t e = resolve_parent(*base, path, parent)) return e;
+  if (uint32_t e = parent_of_path(call, fd, right::kPathRemoveDirectory, path_ptr, path_len, parent))
+    return e;
   return ::unlinkat(parent.dir.get(), parent.name.c_str(), AT_REMOVEDIR) == 0 ? kSuccess : host_error();
 }
 
 uint32_t path_unlink_file(WasiCall& call, uint32_t fd, uint32_t path_ptr, uint32_t path_len) {
-  FdEntry* base;
-  if (uint32_t e = directory(call, fd, right::kPathUnlinkFile, base)) return e;
-  std::string path;
-  if (uint32_t e = read_path(call.memory, path_ptr, path_len, path)) return e;
   Parent parent;
-  if (uint32_t e = resolve_parent(*base, path, parent)) return e;
-  return ::unlinkat(parent.dir.get(), parent.at_name().c_str(), 0) == 0 ? kSuccess : host_error();
+  if (uint32_t e = parent_of_path(call, fd, right::kPathUnlinkFile, path_ptr, path_len, parent)) return e;
+  return ::unlinkat(parent.dir.get(), parent.name.c_str(), 0) == 0 ? kSuccess : host_error();
 }
 
 uint32_t path_rename(WasiCall& call, uint32_t fd, uint32_t old_ptr, uint32_t old_len, uint32_t new_fd,
@@ -179,7 +182,7 @@ uint32_t path_rename(WasiCall& call, uint32_t fd, uint32_t old_ptr, uint32_t old
   Parent from, to;
   if (uint32_t e = resolve_parent(*old_base, old_path, from)) return e;
   if (uint32_t e = resolve_parent(*new_base, new_path, to)) return e;
-  int r = ::renameat(from.dir.get(), from.at_name().c_str(), to.dir.get(), to.at_name().c_str());
+  int r = ::renameat(from.dir.get(), from.name.c_str(), to.dir.get(), to.name.c_str());
   return r == 0 ? kSuccess : host_error();
 }
 
@@ -196,21 +199,20 @@ uint32_t path_symlink(WasiCall& call, uint32_t target_ptr, uint32_t target_len, 
   if (target.front() == '/') return kNotCapable;
   Parent parent;
   if (uint32_t e = resolve_parent(*base, path, parent)) return e;
-  return ::symlinkat(target.c_str(), parent.dir.get(), parent.at_name().c_str()) == 0 ? kSuccess
-                                                                                      : host_error();
+  return ::symlinkat(target.c_str(), parent.dir.get(), parent.name.c_str()) == 0 ? kSuccess : host_error();
 }
 
 uint32_t path_readlink(WasiCall& call, uint32_t fd, uint32_t path_ptr, uint32_t path_len, uint32_t buf,
                        uint32_t buf_len, uint32_t bufused_ptr) {
   FdEntry* base;
-  if (uint32_t e = directory(call, fd, right::kPathReadlink, base)) return e;
   std::string path;
-  if (uint32_t e = read_path(call.memory, path_ptr, path_len, path)) return e;
+  if (uint32_t e = directory_and_path(call, fd, right::kPathReadlink, path_ptr, path_len, base, path))
+    return e;
   if (!call.memory.in_bounds(buf, buf_len) || !call.memory.in_bounds(bufused_ptr, 4)) return kFault;
   Parent parent;
   if (uint32_t e = resolve_parent(*base, path, parent)) return e;
   char target[4096];
-  ssize_t n = ::readlinkat(parent.dir.get(), parent.at_name().c_str(), target, sizeof target);
+  ssize_t n = ::readlinkat(parent.dir.get(), parent.name.c_str(), target, sizeof target);
   if (n < 0) return host_error();
   // A target longer than the buffer is cut (bufused == buf_len).
   size_t copied = std::min<size_t>(static_cast<size_t>(n), buf_len);
@@ -232,7 +234,7 @@ uint32_t path_link(WasiCall& call, uint32_t old_fd, uint32_t old_flags, uint32_t
   if (!(old_flags & kLookupSymlinkFollow)) {
     Parent from;
     if (uint32_t e = resolve_parent(*old_base, old_path, from)) return e;
-    int r = ::linkat(from.dir.get(), from.at_name().c_str(), to.dir.get(), to.at_name().c_str(), 0);
+    int r = ::linkat(from.dir.get(), from.name.c_str(), to.dir.get(), to.name.c_str(), 0);
     return r == 0 ? kSuccess : host_error();
   }
   // Following the source: the resolver opens the final file beneath the
@@ -240,7 +242,7 @@ uint32_t path_link(WasiCall& call, uint32_t old_fd, uint32_t old_flags, uint32_t
   // AT_EMPTY_PATH needs a capability).
   UniqueFd source;
   if (uint32_t e = open_path(*old_base, old_path, O_PATH, 0, true, source)) return e;
-  int r = ::linkat(AT_FDCWD, proc_fd_path(source.get()).c_str(), to.dir.get(), to.at_name().c_str(),
+  int r = ::linkat(AT_FDCWD, proc_fd_path(source.get()).c_str(), to.dir.get(), to.name.c_str(),
                    AT_SYMLINK_FOLLOW);
   return r == 0 ? kSuccess : host_error();
 }
@@ -250,9 +252,9 @@ uint32_t path_link(WasiCall& call, uint32_t old_fd, uint32_t old_flags, uint32_t
 uint32_t path_filestat_get(WasiCall& call, uint32_t fd, uint32_t flags, uint32_t path_ptr, uint32_t path_len,
                            uint32_t buf_ptr) {
   FdEntry* base;
-  if (uint32_t e = directory(call, fd, right::kPathFilestatGet, base)) return e;
   std::string path;
-  if (uint32_t e = read_path(call.memory, path_ptr, path_len, path)) return e;
+  if (uint32_t e = directory_and_path(call, fd, right::kPathFilestatGet, path_ptr, path_len, base, path))
+    return e;
   if (!call.memory.in_bounds(buf_ptr, layout::kFilestatSize)) return kFault;
   struct stat st;
   if ((flags & kLookupSymlinkFollow) || ends_with_slash(path)) {
@@ -270,9 +272,9 @@ uint32_t path_filestat_get(WasiCall& call, uint32_t fd, uint32_t flags, uint32_t
 uint32_t path_filestat_set_times(WasiCall& call, uint32_t fd, uint32_t flags, uint32_t path_ptr,
                                  uint32_t path_len, uint64_t atim, uint64_t mtim, uint32_t fst_flags) {
   FdEntry* base;
-  if (uint32_t e = directory(call, fd, right::kPathFilestatSetTimes, base)) return e;
   std::string path;
-  if (uint32_t e = read_path(call.memory, path_ptr, path_len, path)) return e;
+  if (uint32_t e = directory_and_path(call, fd, right::kPathFilestatSetTimes, path_ptr, path_len, base, path))
+    return e;
   struct timespec times[2];
   if (uint32_t e = times_from_wasi(atim, mtim, fst_flags, times)) return e;
   if ((flags & kLookupSymlinkFollow) || ends_with_slash(path)) {

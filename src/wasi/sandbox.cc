@@ -261,8 +261,8 @@ Resolved open_by_walk(int dirfd, std::string_view path, int flags, mode_t mode, 
   }
 }
 
-ResolvedParentEx parent_by_walk(int dirfd, std::string_view path) {
-  ResolvedParentEx result;
+ResolvedParent parent_by_walk(int dirfd, std::string_view path) {
+  ResolvedParent result;
   Walk walk(dirfd, path);
   int err = walk.to_final();
   if (err == 0) err = walk.settle_final_dots();
@@ -357,11 +357,11 @@ bool try_openat2(int dirfd, const std::string& path, int flags, mode_t mode, Res
   return false;
 }
 
-ResolvedParentEx parent_by_openat2_or_walk(int dirfd, std::string_view path);
+ResolvedParent parent_by_openat2_or_walk(int dirfd, std::string_view path);
 
 // Whether the final component of `path` (no trailing slash) is a symlink.
 bool final_is_symlink(int dirfd, std::string_view path) {
-  ResolvedParentEx parent = parent_by_openat2_or_walk(dirfd, path);
+  ResolvedParent parent = parent_by_openat2_or_walk(dirfd, path);
   if (parent.error != 0) return false;
   struct stat st;
   bool is_symlink = !parent.must_be_dir &&
@@ -407,9 +407,9 @@ PathSplit split_final(std::string_view path) {
   return split;
 }
 
-ResolvedParentEx parent_by_openat2_or_walk(int dirfd, std::string_view path) {
+ResolvedParent parent_by_openat2_or_walk(int dirfd, std::string_view path) {
   PathSplit split = split_final(path);
-  ResolvedParentEx result;
+  ResolvedParent result;
   result.must_be_dir = split.trailing_slash;
   bool dots = is_dot(split.final) || is_dot_dot(split.final);
   // A final "." or ".." names a directory: open the whole path. Otherwise
@@ -447,9 +447,9 @@ Resolved open_beneath(int dirfd, std::string_view path, int flags, mode_t mode, 
 #endif
 }
 
-ResolvedParentEx resolve_parent_beneath(int dirfd, std::string_view path) {
+ResolvedParent resolve_parent_beneath(int dirfd, std::string_view path) {
   if (int err = check_guest_path(path)) {
-    ResolvedParentEx result;
+    ResolvedParent result;
     result.error = err;
     return result;
   }

@@ -33,10 +33,11 @@ struct Resolved {
 Resolved open_beneath(int dirfd, std::string_view path, int flags, mode_t mode, bool follow_final_symlink);
 
 struct ResolvedParent {
-  int dirfd = -1;    // the parent directory, owned by the caller (close it)
-  std::string name;  // the final component: never empty, never contains '/',
-                     // "." when the path names the start directory itself
-  int error = 0;     // host errno
+  int dirfd = -1;            // the parent directory, owned by the caller (close it)
+  std::string name;          // the final component: never empty, never contains '/',
+                             // "." when the path names the start directory itself
+  int error = 0;             // host errno
+  bool must_be_dir = false;  // the path ended in '/'
 };
 
 // Resolves every component but the last beneath `dirfd`, for the *at()
@@ -48,10 +49,7 @@ struct ResolvedParent {
 // the directory it names and `name` is ".". A final symlink is never followed
 // (the caller's *at call decides). On Linux `dirfd` may be an O_PATH
 // descriptor: use it only as the directory argument of *at calls.
-struct ResolvedParentEx : ResolvedParent {
-  bool must_be_dir = false;
-};
-ResolvedParentEx resolve_parent_beneath(int dirfd, std::string_view path);
+ResolvedParent resolve_parent_beneath(int dirfd, std::string_view path);
 
 // For tests: true makes both functions use the portable component walk even
 // where the kernel offers openat2(RESOLVE_BENEATH). Process-wide.

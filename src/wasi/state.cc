@@ -36,6 +36,10 @@ uint8_t filetype_from_mode(uint32_t st_mode) {
   }
 }
 
+UniqueFd open_preopen_directory(const PreopenDir& preopen) {
+  return UniqueFd(::open(preopen.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
+
 WasiState::WasiState(std::shared_ptr<const WasiConfig> config) : config_(std::move(config)) {
   for (const auto& [name, value] : config_->env) environ_.push_back(name + "=" + value);
   add_stdio();
@@ -65,11 +69,11 @@ void WasiState::add_preopens() {
   uint32_t next = 3;
   for (const PreopenDir& preopen : config_->preopens) {
     if (fds_.size() >= config_->max_open_fds) break;
-    int fd = ::open(preopen.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) continue;  // check_config reports it; the guest just has no such directory
+    UniqueFd fd = open_preopen_directory(preopen);
+    if (fd.get() < 0) continue;  // check_config reports it; the guest just has no such directory
     FdEntry entry;
-    entry.host_fd = fd;
-    entry.owned = UniqueFd(fd);
+    entry.host_fd = fd.get();
+    entry.owned = std::move(fd);
     entry.filetype = kFiletypeDirectory;
     entry.rights_base = right::kDirectoryBase;
     entry.rights_inheriting = right::kDirectoryInheriting;

@@ -97,4 +97,9 @@ class WasiState {
 // The filetype of a host stat mode.
 uint8_t filetype_from_mode(uint32_t st_mode);
 
+// Opens a preopen's host directory (an invalid UniqueFd, errno set, when it
+// cannot be opened as a directory). Shared by WasiState and check_config so
+// they agree on what opens.
+UniqueFd open_preopen_directory(const PreopenDir& preopen);
+
 }  // namespace waspvm::wasi

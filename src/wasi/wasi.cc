@@ -1,9 +1,6 @@
 // add_to_linker: the wasi_snapshot_preview1 module and its per-instance state.
 #include "waspvm/wasi.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -25,11 +22,7 @@ void add_to_linker(Linker& linker, WasiConfig config) {
 Result<void> check_config(const WasiConfig& config) {
   std::string problems;
   for (const PreopenDir& preopen : config.preopens) {
-    int fd = ::open(preopen.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::close(fd);
-      continue;
-    }
+    if (open_preopen_directory(preopen).get() >= 0) continue;
     if (!problems.empty()) problems += "; ";
     problems += "cannot open preopened directory " + preopen.host_path + " (" + std::strerror(errno) + ")";
   }

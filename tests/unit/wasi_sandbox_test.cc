@@ -128,7 +128,7 @@ class SandboxTest : public ::testing::TestWithParam<bool> {
   // the name; closes the descriptor.
   void expect_parent(std::string_view path, const std::string& host_dir, const std::string& name,
                      bool must_be_dir) {
-    ResolvedParentEx p = resolve_parent_beneath(root_fd_, path);
+    ResolvedParent p = resolve_parent_beneath(root_fd_, path);
     ASSERT_EQ(p.error, 0) << path << ": " << strerror(p.error);
     ASSERT_GE(p.dirfd, 0);
     EXPECT_TRUE(same_file(p.dirfd, host_dir)) << path << " should resolve in " << host_dir;
@@ -138,7 +138,7 @@ class SandboxTest : public ::testing::TestWithParam<bool> {
   }
 
   int parent_error(std::string_view path) {
-    ResolvedParentEx p = resolve_parent_beneath(root_fd_, path);
+    ResolvedParent p = resolve_parent_beneath(root_fd_, path);
     if (p.error != 0) {
       EXPECT_EQ(p.dirfd, -1);
     } else {
@@ -360,7 +360,7 @@ TEST_P(SandboxTest, NoDescriptorLeaksOnManyPaths) {
          {"a/b/file", "a/b/../../../secret", "link", "todir/file", "todir/../../x", "loop/x", "a/file/x"}) {
       Resolved r = open_beneath(root_fd_, path, O_RDONLY, 0, i % 2 == 0);
       if (r.error == 0) close(r.fd);
-      ResolvedParentEx p = resolve_parent_beneath(root_fd_, path);
+      ResolvedParent p = resolve_parent_beneath(root_fd_, path);
       if (p.error == 0) close(p.dirfd);
     }
   }
@@ -427,7 +427,7 @@ TEST_P(SandboxTest, ConcurrentRenamesDoNotEscape) {
     if (r.error == 0) {
       if (read_and_close(r.fd) == kSecret) ++escapes;
     }
-    ResolvedParentEx p = resolve_parent_beneath(root_fd_, "a/b/../x");
+    ResolvedParent p = resolve_parent_beneath(root_fd_, "a/b/../x");
     if (p.error == 0) {
       if (same_file(p.dirfd, outer_)) ++escapes;
       close(p.dirfd);
