@@ -512,9 +512,9 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
   pop(2);
   push(1);
   if (narrow) {
-    set_last_result(emit(immediate_form(op), top(1), a, static_cast<uint32_t>(bits)));
+    set_last_result(emit(derived_form(op, Derived::Imm), top(1), a, static_cast<uint32_t>(bits)));
   } else {
-    set_last_result(emit(immediate64_form(op), top(1), a, static_cast<uint32_t>(bits),
+    set_last_result(emit(derived_form(op, Derived::Imm64), top(1), a, static_cast<uint32_t>(bits),
                          static_cast<uint32_t>(bits >> 32)));
   }
   return true;
@@ -530,7 +530,7 @@ bool FunctionTranslator::store_constant(const Instr& in) {
   if (type == 'I' && !fits_sign_extended_32(value.bits)) return false;
   auto imm = static_cast<uint32_t>(value.bits);
   uint32_t addr = use(2);
-  emit(store_immediate_form(in.op), addr, imm, in.mem_offset);
+  emit(derived_form(in.op, Derived::StoreImm), addr, imm, in.mem_offset);
   pop(2);
   return true;
 }
@@ -544,7 +544,7 @@ bool FunctionTranslator::fold_address_add(const Instr& in) {
   drop_top_producer();
   pop(1);
   push(1);
-  set_last_result(emit(add_immediate_load_form(in.op), top(1), base, imm, in.mem_offset));
+  set_last_result(emit(derived_form(in.op, Derived::AddImm), top(1), base, imm, in.mem_offset));
   return true;
 }
 

@@ -170,34 +170,8 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
 #include "defs/opcodes.def"
 #define WASP_ISA(ident, kinds) &&L_##ident,
 #include "exec/isa.def"
-#define LABEL_IMM_Simple(ident) &&L_##ident##Imm,
-#define LABEL_IMM_Trapping(ident) &&L_##ident##Imm,
-#define LABEL_IMM_Load(ident)
-#define LABEL_IMM_Store(ident)
-#define LABEL_IMM_Special(ident)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_IMM_##cls(ident)
-#include "defs/opcodes.def"
-#define LABEL_IMM64_Simple(ident) &&L_##ident##Imm64,
-#define LABEL_IMM64_Trapping(ident) &&L_##ident##Imm64,
-#define LABEL_IMM64_Load(ident)
-#define LABEL_IMM64_Store(ident)
-#define LABEL_IMM64_Special(ident)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_IMM64_##cls(ident)
-#include "defs/opcodes.def"
-#define LABEL_ADDIMM_Simple(ident)
-#define LABEL_ADDIMM_Trapping(ident)
-#define LABEL_ADDIMM_Load(ident) &&L_##ident##AddImm,
-#define LABEL_ADDIMM_Store(ident)
-#define LABEL_ADDIMM_Special(ident)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_ADDIMM_##cls(ident)
-#include "defs/opcodes.def"
-#define LABEL_STOREIMM_Simple(ident)
-#define LABEL_STOREIMM_Trapping(ident)
-#define LABEL_STOREIMM_Load(ident)
-#define LABEL_STOREIMM_Store(ident) &&L_##ident##Imm,
-#define LABEL_STOREIMM_Special(ident)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) LABEL_STOREIMM_##cls(ident)
-#include "defs/opcodes.def"
+#define WASP_DERIVED(ident, derived, family, text, fn, bytes) &&L_##derived,
+#include "exec/derived.def"
   };
 #define TARGET(name) L_##name:
 #define NEXT() goto* kLabels[*pc]
@@ -217,18 +191,16 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
     switch (static_cast<IOp>(*pc)) {
 #endif
 
-#define HANDLER_Simple(ident, fn, bytes)    \
-  TARGET(ident) {                           \
-    pc += apply_pure<&numeric::fn>(fp, pc); \
-    NEXT();                                 \
+// Operators: the check for a trap folds away for those that cannot trap.
+#define HANDLER_OPERATOR(name, fn, second)                                   \
+  TARGET(name) {                                                             \
+    uint32_t n_ = apply<&numeric::fn, Operand2::second>(fp, pc, &trap.code); \
+    if (n_ == 0) goto trapped;                                               \
+    pc += n_;                                                                \
+    NEXT();                                                                  \
   }
-#define HANDLER_Trapping(ident, fn, bytes)                         \
-  TARGET(ident) {                                                  \
-    uint32_t n_ = apply_checked<&numeric::fn>(fp, pc, &trap.code); \
-    if (n_ == 0) goto trapped;                                     \
-    pc += n_;                                                      \
-    NEXT();                                                        \
-  }
+#define HANDLER_Simple(ident, fn, bytes) HANDLER_OPERATOR(ident, fn, Slot)
+#define HANDLER_Trapping(ident, fn, bytes) HANDLER_OPERATOR(ident, fn, Slot)
 #define HANDLER_Load(ident, fn, bytes)                                              \
   TARGET(ident) {                                                                   \
     uint64_t ea_ = static_cast<uint64_t>(static_cast<uint32_t>(fp[pc[2]])) + pc[3]; \
@@ -250,38 +222,11 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
   HANDLER_##cls(ident, fn, bytes)
 #include "defs/opcodes.def"
 
-#define HANDLER_IMM_Simple(ident, fn)           \
-  TARGET(ident##Imm) {                          \
-    pc += apply_pure_imm<&numeric::fn>(fp, pc); \
-    NEXT();                                     \
-  }
-#define HANDLER_IMM_Trapping(ident, fn)                                \
-  TARGET(ident##Imm) {                                                 \
-    uint32_t n_ = apply_checked_imm<&numeric::fn>(fp, pc, &trap.code); \
-    if (n_ == 0) goto trapped;                                         \
-    pc += n_;                                                          \
-    NEXT();                                                            \
-  }
-#define HANDLER_IMM64_Simple(ident, fn)           \
-  TARGET(ident##Imm64) {                          \
-    pc += apply_pure_imm64<&numeric::fn>(fp, pc); \
-    NEXT();                                       \
-  }
-#define HANDLER_IMM64_Trapping(ident, fn)                                \
-  TARGET(ident##Imm64) {                                                 \
-    uint32_t n_ = apply_checked_imm64<&numeric::fn>(fp, pc, &trap.code); \
-    if (n_ == 0) goto trapped;                                           \
-    pc += n_;                                                            \
-    NEXT();                                                              \
-  }
-#define HANDLER_IMM64_Load(ident, fn)
-#define HANDLER_IMM64_Store(ident, fn)
-#define HANDLER_IMM64_Special(ident, fn)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
-  HANDLER_IMM64_##cls(ident, fn)
-#include "defs/opcodes.def"
-#define HANDLER_ADDIMM_Load(ident, fn, bytes)                                                           \
-  TARGET(ident##AddImm) {                                                                               \
+// The derived forms (derived.def), one handler shape per family.
+#define HANDLER_Imm(derived, fn, bytes) HANDLER_OPERATOR(derived, fn, Imm32)
+#define HANDLER_Imm64(derived, fn, bytes) HANDLER_OPERATOR(derived, fn, Imm64)
+#define HANDLER_AddImm(derived, fn, bytes)                                                              \
+  TARGET(derived) {                                                                                     \
     uint64_t ea_ =                                                                                      \
         static_cast<uint64_t>(static_cast<uint32_t>(static_cast<uint32_t>(fp[pc[2]]) + pc[3])) + pc[4]; \
     if (ea_ + (bytes) > mem_size) TRAP(TrapCode::MemoryOutOfBounds);                                    \
@@ -289,33 +234,16 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
     pc += 5;                                                                                            \
     NEXT();                                                                                             \
   }
-#define HANDLER_STOREIMM_Store(ident, fn, bytes)                                    \
-  TARGET(ident##Imm) {                                                              \
+#define HANDLER_StoreImm(derived, fn, bytes)                                        \
+  TARGET(derived) {                                                                 \
     uint64_t ea_ = static_cast<uint64_t>(static_cast<uint32_t>(fp[pc[1]])) + pc[3]; \
     if (ea_ + (bytes) > mem_size) TRAP(TrapCode::MemoryOutOfBounds);                \
     numeric::fn(mem + ea_, from_immediate<StoredType<&numeric::fn>>(pc[2]));        \
     pc += 4;                                                                        \
     NEXT();                                                                         \
   }
-#define HANDLER_STOREIMM_Simple(ident, fn, bytes)
-#define HANDLER_STOREIMM_Trapping(ident, fn, bytes)
-#define HANDLER_STOREIMM_Load(ident, fn, bytes)
-#define HANDLER_STOREIMM_Special(ident, fn, bytes)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
-  HANDLER_STOREIMM_##cls(ident, fn, bytes)
-#include "defs/opcodes.def"
-#define HANDLER_ADDIMM_Simple(ident, fn, bytes)
-#define HANDLER_ADDIMM_Trapping(ident, fn, bytes)
-#define HANDLER_ADDIMM_Store(ident, fn, bytes)
-#define HANDLER_ADDIMM_Special(ident, fn, bytes)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
-  HANDLER_ADDIMM_##cls(ident, fn, bytes)
-#include "defs/opcodes.def"
-#define HANDLER_IMM_Load(ident, fn)
-#define HANDLER_IMM_Store(ident, fn)
-#define HANDLER_IMM_Special(ident, fn)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) HANDLER_IMM_##cls(ident, fn)
-#include "defs/opcodes.def"
+#define WASP_DERIVED(ident, derived, family, text, fn, bytes) HANDLER_##family(derived, fn, bytes)
+#include "exec/derived.def"
 
     TARGET(Copy) {
       fp[pc[1]] = fp[pc[2]];
@@ -345,38 +273,25 @@ bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
       NEXT();
     }
 #define WASP_ISA(ident, kinds)
-#define WASP_BRCMP(ident, op, fn, negated)                                                 \
-  TARGET(ident) {                                                                          \
-    using Operand_ = FnTraits<decltype(&numeric::fn)>::arg<0>;                             \
-    pc += numeric::fn(from_slot<Operand_>(fp[pc[1]]), from_slot<Operand_>(fp[pc[2]])) != 0 \
-              ? static_cast<int32_t>(pc[3])                                                \
-              : 4;                                                                         \
-    NEXT();                                                                                \
-  }
-#define WASP_BRCMP_IMM(ident, op, fn, negated)                                              \
-  TARGET(ident) {                                                                           \
+// Fused compare-and-branch and bit tests: jump when fn(a, b) `test` holds;
+// b is a slot (SECOND_SLOT) or an immediate (SECOND_IMM).
+// clang-format off
+#define SECOND_SLOT(T) from_slot<T>(fp[pc[2]])
+#define SECOND_IMM(T) from_immediate<T>(pc[2])
+#define BRANCH_WHEN(fn, second, test)                                                       \
+  {                                                                                         \
     using Operand_ = FnTraits<decltype(&numeric::fn)>::arg<0>;                              \
-    pc += numeric::fn(from_slot<Operand_>(fp[pc[1]]), from_immediate<Operand_>(pc[2])) != 0 \
-              ? static_cast<int32_t>(pc[3])                                                 \
-              : 4;                                                                          \
+    bool taken_ = numeric::fn(from_slot<Operand_>(fp[pc[1]]), second(Operand_)) test;       \
+    pc += taken_ ? static_cast<int32_t>(pc[3]) : 4;                                         \
     NEXT();                                                                                 \
   }
-// clang-format off
-#define WASP_BRTEST_OPERAND_false(T) from_slot<T>(fp[pc[2]])
-#define WASP_BRTEST_OPERAND_true(T) from_immediate<T>(pc[2])
-#define WASP_BRTEST(ident, zero_ident, op, fn, kinds, imm)                                          \
-  TARGET(ident) {                                                                                    \
-    using Operand_ = FnTraits<decltype(&numeric::fn)>::arg<0>;                                       \
-    pc += numeric::fn(from_slot<Operand_>(fp[pc[1]]), WASP_BRTEST_OPERAND_##imm(Operand_)) != 0      \
-              ? static_cast<int32_t>(pc[3]) : 4;                                                     \
-    NEXT();                                                                                          \
-  }                                                                                                  \
-  TARGET(zero_ident) {                                                                               \
-    using Operand_ = FnTraits<decltype(&numeric::fn)>::arg<0>;                                       \
-    pc += numeric::fn(from_slot<Operand_>(fp[pc[1]]), WASP_BRTEST_OPERAND_##imm(Operand_)) == 0      \
-              ? static_cast<int32_t>(pc[3]) : 4;                                                     \
-    NEXT();                                                                                          \
-  }
+#define WASP_BRCMP(ident, op, fn, negated) TARGET(ident) BRANCH_WHEN(fn, SECOND_SLOT, != 0)
+#define WASP_BRCMP_IMM(ident, op, fn, negated) TARGET(ident) BRANCH_WHEN(fn, SECOND_IMM, != 0)
+#define WASP_BRTEST_SECOND_false SECOND_SLOT
+#define WASP_BRTEST_SECOND_true SECOND_IMM
+#define WASP_BRTEST(ident, zero_ident, op, fn, kinds, imm)              \
+  TARGET(ident) BRANCH_WHEN(fn, WASP_BRTEST_SECOND_##imm, != 0)         \
+  TARGET(zero_ident) BRANCH_WHEN(fn, WASP_BRTEST_SECOND_##imm, == 0)
 // clang-format on
 #include "exec/isa.def"
 #undef WASP_BRCMP

@@ -3,6 +3,7 @@
 #include "exec/isa.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "compile/disasm.h"
@@ -34,97 +35,29 @@ constexpr IOpInfo kIOpInfos[] = {
 #include "defs/opcodes.def"
 #define WASP_ISA(ident, kinds) {#ident, kinds},
 #include "exec/isa.def"
-#define IMM_INFO_Simple(text) {text " imm", "ssu"},
-#define IMM_INFO_Trapping(text) {text " imm", "ssu"},
-#define IMM_INFO_Load(text)
-#define IMM_INFO_Store(text)
-#define IMM_INFO_Special(text)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM_INFO_##cls(text)
-#include "defs/opcodes.def"
-#define IMM64_INFO_Simple(text) {text " imm64", "ssuu"},
-#define IMM64_INFO_Trapping(text) {text " imm64", "ssuu"},
-#define IMM64_INFO_Load(text)
-#define IMM64_INFO_Store(text)
-#define IMM64_INFO_Special(text)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM64_INFO_##cls(text)
-#include "defs/opcodes.def"
-#define ADDIMM_INFO_Simple(text)
-#define ADDIMM_INFO_Trapping(text)
-#define ADDIMM_INFO_Load(text) {text " +imm", "ssuu"},
-#define ADDIMM_INFO_Store(text)
-#define ADDIMM_INFO_Special(text)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) ADDIMM_INFO_##cls(text)
-#include "defs/opcodes.def"
-#define STOREIMM_INFO_Simple(text)
-#define STOREIMM_INFO_Trapping(text)
-#define STOREIMM_INFO_Load(text)
-#define STOREIMM_INFO_Store(text) {text " imm", "suu"},
-#define STOREIMM_INFO_Special(text)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) STOREIMM_INFO_##cls(text)
-#include "defs/opcodes.def"
+// Disassembly suffix and operand kinds of each family of derived.def.
+#define WASP_DERIVED_INFO_Imm(text) {text " imm", "ssu"},
+#define WASP_DERIVED_INFO_Imm64(text) {text " imm64", "ssuu"},
+#define WASP_DERIVED_INFO_AddImm(text) {text " +imm", "ssuu"},
+#define WASP_DERIVED_INFO_StoreImm(text) {text " imm", "suu"},
+#define WASP_DERIVED(ident, derived, family, text, fn, bytes) WASP_DERIVED_INFO_##family(text)
+#include "exec/derived.def"
 };
 static_assert(std::size(kIOpInfos) == static_cast<size_t>(IOp::Count));
 
 }  // namespace
 
-IOp immediate_form(Op op) {
-  switch (op) {
-#define IMM_CASE_Simple(ident) \
-  case Op::ident:              \
-    return IOp::ident##Imm;
-#define IMM_CASE_Trapping(ident) IMM_CASE_Simple(ident)
-#define IMM_CASE_Load(ident)
-#define IMM_CASE_Store(ident)
-#define IMM_CASE_Special(ident)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM_CASE_##cls(ident)
-#include "defs/opcodes.def"
-    default: return IOp::Count;
-  }
-}
-
-IOp immediate64_form(Op op) {
-  switch (op) {
-#define IMM64_CASE_Simple(ident) \
-  case Op::ident:                \
-    return IOp::ident##Imm64;
-#define IMM64_CASE_Trapping(ident) IMM64_CASE_Simple(ident)
-#define IMM64_CASE_Load(ident)
-#define IMM64_CASE_Store(ident)
-#define IMM64_CASE_Special(ident)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) IMM64_CASE_##cls(ident)
-#include "defs/opcodes.def"
-    default: return IOp::Count;
-  }
-}
-
-IOp store_immediate_form(Op op) {
-  switch (op) {
-#define STOREIMM_CASE_Store(ident) \
-  case Op::ident:                  \
-    return IOp::ident##Imm;
-#define STOREIMM_CASE_Simple(ident)
-#define STOREIMM_CASE_Trapping(ident)
-#define STOREIMM_CASE_Load(ident)
-#define STOREIMM_CASE_Special(ident)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) STOREIMM_CASE_##cls(ident)
-#include "defs/opcodes.def"
-    default: return IOp::Count;
-  }
-}
-
-IOp add_immediate_load_form(Op op) {
-  switch (op) {
-#define ADDIMM_CASE_Load(ident) \
-  case Op::ident:               \
-    return IOp::ident##AddImm;
-#define ADDIMM_CASE_Simple(ident)
-#define ADDIMM_CASE_Trapping(ident)
-#define ADDIMM_CASE_Store(ident)
-#define ADDIMM_CASE_Special(ident)
-#define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) ADDIMM_CASE_##cls(ident)
-#include "defs/opcodes.def"
-    default: return IOp::Count;
-  }
+IOp derived_form(Op op, Derived family) {
+  using Table = std::array<std::array<IOp, static_cast<size_t>(Op::Count)>, 4>;
+  static const Table table = [] {
+    Table t;
+    for (auto& row : t) row.fill(IOp::Count);
+#define WASP_DERIVED(ident, derived, family, text, fn, bytes) \
+  t[static_cast<size_t>(Derived::family)][static_cast<size_t>(Op::ident)] = IOp::derived;
+#include "exec/derived.def"
+    return t;
+  }();
+  return table[static_cast<size_t>(family)][static_cast<size_t>(op)];
 }
 
 const char* iop_name(IOp op) {

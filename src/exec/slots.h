@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "exec/isa.h"
+#include "numeric/numeric.h"
 
 namespace waspvm {
 
@@ -47,44 +48,6 @@ struct FnTraits<R (*)(A...)> {
   using arg = std::tuple_element_t<I, std::tuple<A...>>;
 };
 
-// Applies a pure operator: [op, dst, a] or [op, dst, a, b]. Returns the words consumed.
-template <auto Fn>
-inline uint32_t apply_pure(uint64_t* fp, const CodeWord* pc) {
-  using T = FnTraits<decltype(Fn)>;
-  if constexpr (T::arity == 1) {
-    fp[pc[1]] = to_slot(Fn(from_slot<typename T::template arg<0>>(fp[pc[2]])));
-    return 3;
-  } else {
-    fp[pc[1]] = to_slot(Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]),
-                           from_slot<typename T::template arg<1>>(fp[pc[3]])));
-    return 4;
-  }
-}
-
-// Applies an operator that may trap; returns 0 (and sets *trap) if it trapped.
-template <auto Fn>
-inline uint32_t apply_checked(uint64_t* fp, const CodeWord* pc, TrapCode* trap) {
-  using T = FnTraits<decltype(Fn)>;
-  if constexpr (T::arity == 1) {
-    auto r = Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]));
-    if (!r.ok) {
-      *trap = r.trap;
-      return 0;
-    }
-    fp[pc[1]] = to_slot(r.value);
-    return 3;
-  } else {
-    auto r = Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]),
-                from_slot<typename T::template arg<1>>(fp[pc[3]]));
-    if (!r.ok) {
-      *trap = r.trap;
-      return 0;
-    }
-    fp[pc[1]] = to_slot(r.value);
-    return 4;
-  }
-}
-
 // The immediate second operand: 32 bits, sign-extended for 64-bit operators.
 template <class T>
 inline T from_immediate(uint32_t imm) {
@@ -94,58 +57,63 @@ inline T from_immediate(uint32_t imm) {
     return from_slot<T>(imm);
 }
 
-// [op, dst, a, imm]: a binary operator whose second operand is an immediate.
-template <auto Fn>
-inline uint32_t apply_pure_imm(uint64_t* fp, const CodeWord* pc) {
-  using T = FnTraits<decltype(Fn)>;
-  if constexpr (T::arity == 2) {
-    fp[pc[1]] = to_slot(Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]),
-                           from_immediate<typename T::template arg<1>>(pc[3])));
-  }
-  return 4;
-}
+// Where an operator's second operand comes from.
+enum class Operand2 : uint8_t {
+  Slot,   // [op, dst, a] or [op, dst, a, b]
+  Imm32,  // [op, dst, a, imm]      (from_immediate)
+  Imm64,  // [op, dst, a, lo, hi]   (the slot representation lo | hi << 32)
+};
 
-template <auto Fn>
-inline uint32_t apply_checked_imm(uint64_t* fp, const CodeWord* pc, TrapCode* trap) {
+template <class R>
+struct IsChecked : std::false_type {};
+template <class T>
+struct IsChecked<numeric::Checked<T>> : std::true_type {};
+
+// Applies a numeric:: operator to its operands and writes its result.
+// Returns the words consumed, or 0 (with *trap set) if it trapped; for an
+// operator that cannot trap the check folds away. Only binary operators have
+// immediate forms: the unary ones' are never emitted.
+#if defined(__GNUC__)
+#define WASP_ALWAYS_INLINE [[gnu::always_inline]] inline
+#else
+#define WASP_ALWAYS_INLINE inline
+#endif
+
+// (Always inlined: the interpreter loop is one huge function, past the
+// compiler's inlining budget, and a call per instruction would cost more
+// than the instruction.)
+template <auto Fn, Operand2 Second>
+WASP_ALWAYS_INLINE uint32_t apply(uint64_t* fp, const CodeWord* pc, TrapCode* trap) {
   using T = FnTraits<decltype(Fn)>;
-  if constexpr (T::arity == 2) {
-    auto r = Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]),
-                from_immediate<typename T::template arg<1>>(pc[3]));
-    if (!r.ok) {
-      *trap = r.trap;
-      return 0;
+  constexpr uint32_t length = T::arity == 1 ? 3 : Second == Operand2::Imm64 ? 5 : 4;
+  if constexpr (T::arity == 1 && Second != Operand2::Slot) {
+    *trap = TrapCode::Unreachable;  // never emitted
+    return 0;
+  } else {
+    using A = typename T::template arg<0>;
+    typename T::result r;
+    if constexpr (T::arity == 1) {
+      r = Fn(from_slot<A>(fp[pc[2]]));
+    } else {
+      using B = typename T::template arg<1>;
+      if constexpr (Second == Operand2::Slot)
+        r = Fn(from_slot<A>(fp[pc[2]]), from_slot<B>(fp[pc[3]]));
+      else if constexpr (Second == Operand2::Imm32)
+        r = Fn(from_slot<A>(fp[pc[2]]), from_immediate<B>(pc[3]));
+      else
+        r = Fn(from_slot<A>(fp[pc[2]]), from_slot<B>(pc[3] | (static_cast<uint64_t>(pc[4]) << 32)));
     }
-    fp[pc[1]] = to_slot(r.value);
-  }
-  return 4;
-}
-
-// [op, dst, a, lo, hi]: the second operand is the 64-bit immediate lo | hi << 32.
-template <auto Fn>
-inline uint32_t apply_pure_imm64(uint64_t* fp, const CodeWord* pc) {
-  using T = FnTraits<decltype(Fn)>;
-  if constexpr (T::arity == 2) {
-    uint64_t bits = pc[3] | (static_cast<uint64_t>(pc[4]) << 32);
-    fp[pc[1]] = to_slot(
-        Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]), from_slot<typename T::template arg<1>>(bits)));
-  }
-  return 5;
-}
-
-template <auto Fn>
-inline uint32_t apply_checked_imm64(uint64_t* fp, const CodeWord* pc, TrapCode* trap) {
-  using T = FnTraits<decltype(Fn)>;
-  if constexpr (T::arity == 2) {
-    uint64_t bits = pc[3] | (static_cast<uint64_t>(pc[4]) << 32);
-    auto r =
-        Fn(from_slot<typename T::template arg<0>>(fp[pc[2]]), from_slot<typename T::template arg<1>>(bits));
-    if (!r.ok) {
-      *trap = r.trap;
-      return 0;
+    if constexpr (IsChecked<typename T::result>::value) {
+      if (!r.ok) {
+        *trap = r.trap;
+        return 0;
+      }
+      fp[pc[1]] = to_slot(r.value);
+    } else {
+      fp[pc[1]] = to_slot(r);
     }
-    fp[pc[1]] = to_slot(r.value);
+    return length;
   }
-  return 5;
 }
 
 template <auto Fn>

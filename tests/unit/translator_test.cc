@@ -1346,8 +1346,18 @@ TEST(Isa, NamesAndLengths) {
   EXPECT_STREQ(iop_name(IOp::BrTable), "BrTable");
   EXPECT_EQ(to_iop(Op::I32Add), IOp::I32Add);
   EXPECT_STREQ(iop_name(IOp::I32AddImm), "i32.add imm");
-  EXPECT_EQ(immediate_form(Op::I32Add), IOp::I32AddImm);
-  EXPECT_EQ(immediate_form(Op::I64DivS), IOp::I64DivSImm);
+  EXPECT_EQ(derived_form(Op::I32Add, Derived::Imm), IOp::I32AddImm);
+  EXPECT_EQ(derived_form(Op::I64DivS, Derived::Imm), IOp::I64DivSImm);
+  EXPECT_EQ(derived_form(Op::F64Mul, Derived::Imm64), IOp::F64MulImm64);
+  EXPECT_EQ(derived_form(Op::I32Load8U, Derived::AddImm), IOp::I32Load8UAddImm);
+  EXPECT_EQ(derived_form(Op::I64Store32, Derived::StoreImm), IOp::I64Store32Imm);
+  // A family gives forms only to the classes it applies to.
+  EXPECT_EQ(derived_form(Op::I32Load, Derived::Imm), IOp::Count);
+  EXPECT_EQ(derived_form(Op::I32Add, Derived::AddImm), IOp::Count);
+  EXPECT_EQ(derived_form(Op::I32Store, Derived::Imm64), IOp::Count);
+  EXPECT_EQ(derived_form(Op::Block, Derived::Imm), IOp::Count);
+  EXPECT_STREQ(iop_name(IOp::I64Store32Imm), "i64.store32 imm");
+  EXPECT_STREQ(iop_name(IOp::I32Load8UAddImm), "i32.load8_u +imm");
 
   std::vector<CodeWord> code = {static_cast<CodeWord>(IOp::I32Add), 0, 0, 0};
   EXPECT_EQ(iop_length(code.data()), 4u);
