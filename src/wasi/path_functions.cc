@@ -28,11 +28,9 @@ uint32_t directory(WasiCall& call, uint32_t fd, uint64_t rights, FdEntry*& entry
 // A path resolved to (parent directory, final component) beneath a directory.
 struct Parent {
   UniqueFd dir;
-  // The name for the *at() call. Never with a trailing '/': that would make
-  // the kernel follow a final symlink outside the sandbox's control, so a
-  // trailing slash is checked in resolve_parent instead.
+  // The name for the *at() call, never with a trailing '/' (the resolver
+  // has checked that a "name/" is a directory).
   std::string name;
-  bool must_be_dir = false;
 };
 
 uint32_t resolve_parent(const FdEntry& base, const std::string& path, Parent& out) {
@@ -44,17 +42,6 @@ uint32_t resolve_parent(const FdEntry& base, const std::string& path, Parent& ou
   }
   out.dir = UniqueFd(r.dirfd);
   out.name = std::move(r.name);
-  out.must_be_dir = r.must_be_dir;
-  if (out.must_be_dir && out.name != ".") {
-    // "name/" must be a directory (a symlink is refused rather than followed);
-    // a name that does not exist yet is fine (mkdir "new/").
-    struct stat st;
-    if (::fstatat(out.dir.get(), out.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-      if (!S_ISDIR(st.st_mode)) return kNotDir;
-    } else if (errno != ENOENT) {
-      return host_error();
-    }
-  }
   return kSuccess;
 }
 

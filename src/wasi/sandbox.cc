@@ -447,6 +447,31 @@ Resolved open_beneath(int dirfd, std::string_view path, int flags, mode_t mode, 
 #endif
 }
 
+namespace {
+
+// "name/" must name a directory. Passing the slash on to the *at() calls
+// would make the kernel follow a final symlink outside the sandbox's
+// control, so it is checked here instead: a symlink or non-directory is
+// ENOTDIR; a name that does not exist yet is fine (mkdir "new/").
+ResolvedParent check_trailing_slash(ResolvedParent result) {
+  if (result.error != 0 || !result.must_be_dir || result.name == ".") return result;
+  struct stat st;
+  int error = 0;
+  if (fstatat(result.dirfd, result.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (!S_ISDIR(st.st_mode)) error = ENOTDIR;
+  } else if (errno != ENOENT) {
+    error = errno;
+  }
+  if (error != 0) {
+    close(result.dirfd);
+    result.dirfd = -1;
+    result.error = error;
+  }
+  return result;
+}
+
+}  // namespace
+
 ResolvedParent resolve_parent_beneath(int dirfd, std::string_view path) {
   if (int err = check_guest_path(path)) {
     ResolvedParent result;
@@ -454,10 +479,11 @@ ResolvedParent resolve_parent_beneath(int dirfd, std::string_view path) {
     return result;
   }
 #if defined(WASP_HAVE_OPENAT2)
-  return parent_by_openat2_or_walk(dirfd, path);
+  ResolvedParent result = parent_by_openat2_or_walk(dirfd, path);
 #else
-  return parent_by_walk(dirfd, path);
+  ResolvedParent result = parent_by_walk(dirfd, path);
 #endif
+  return check_trailing_slash(std::move(result));
 }
 
 }  // namespace waspvm::wasi

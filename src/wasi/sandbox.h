@@ -44,7 +44,9 @@ struct ResolvedParent {
 // system calls (mkdirat, unlinkat, renameat, symlinkat, readlinkat, linkat,
 // fstatat, utimensat). A final ".." is resolved (and refused if it leaves).
 // Trailing slashes are kept as a flag: `must_be_dir` is set when the path
-// ended in '/'.
+// ended in '/', and then the final component must be a directory or not
+// exist (a symlink or another file is ENOTDIR), so callers pass `name` to
+// the *at() calls without the slash.
 // When the path ends in "." or ".." (after any trailing slashes), `dirfd` is
 // the directory it names and `name` is ".". A final symlink is never followed
 // (the caller's *at call decides). On Linux `dirfd` may be an O_PATH

@@ -400,12 +400,27 @@ TEST_P(SandboxTest, ResolveParentRefusesEscapes) {
   EXPECT_EQ(parent_error("missing/x"), ENOENT);
 }
 
+// "name/" must be a directory, checked without following a final symlink:
+// the *at() calls get the name without its slash, so the kernel never
+// follows a link the resolver has not seen.
+TEST_P(SandboxTest, ResolveParentChecksTrailingSlashWithoutFollowing) {
+  ASSERT_EQ(mkdir((outer_ + "/outside_dir").c_str(), 0755), 0);
+  symlink_in_root("../outside_dir", "outlink");
+  symlink_in_root("a", "inlink");
+  EXPECT_EQ(parent_error("outlink/"), ENOTDIR);
+  EXPECT_EQ(parent_error("inlink/"), ENOTDIR);  // even a link that stays inside
+  EXPECT_EQ(parent_error("a/b/file/"), ENOTDIR);
+  expect_parent("a/b/", root_ + "/a", "b", true);      // an existing directory
+  expect_parent("a/new/", root_ + "/a", "new", true);  // not there yet: fine (mkdir "new/")
+  expect_parent("a/b/file", root_ + "/a/b", "file", false);
+}
+
 TEST_P(SandboxTest, ResolveParentLeavesTheFinalSymlinkAlone) {
   symlink_in_root("../secret", "link");
   symlink_in_root("a/b", "todir");
   expect_parent("link", root_, "link", false);
   expect_parent("todir", root_, "todir", false);
-  expect_parent("todir/", root_, "todir", true);
+  EXPECT_EQ(parent_error("todir/"), ENOTDIR);  // "link/" is refused, not followed (see above)
   expect_parent("todir/x", root_ + "/a/b", "x", false);
   expect_parent("todir/..", root_ + "/a", ".", false);
 }
