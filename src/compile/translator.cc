@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "compile/peephole.h"
 #include "decode/code_reader.h"
 #include "waspvm/trap.h"
 
@@ -127,6 +128,15 @@ class FunctionTranslator {
     const CodeWord* instr = code_.data() + last_result_;
     return instr[1] == top(1) ? instr : nullptr;
   }
+  // The instruction just emitted if it computed the temp at `depth` and only
+  // lazy entries (locals, constants: no code) are above it, else null.
+  const CodeWord* producer_of(uint32_t depth) const {
+    if (last_result_ == kNone || operands_[height_ - depth].kind != Operand::Kind::Temp) return nullptr;
+    for (uint32_t above = 1; above < depth; ++above)
+      if (operands_[height_ - above].kind == Operand::Kind::Temp) return nullptr;
+    const CodeWord* instr = code_.data() + last_result_;
+    return instr[1] == top(depth) ? instr : nullptr;
+  }
   // Deletes that instruction (a fold that takes over its work).
   void drop_top_producer() {
     code_.resize(last_result_);
@@ -180,6 +190,8 @@ class FunctionTranslator {
   void emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2);
   bool emit_with_immediate(Op op);
   bool fold_address_add(const Instr& in);
+  bool fold_store_address(const Instr& in);
+  bool fold_binary(Op op);
   bool store_constant(const Instr& in);
   // If the condition on top was just computed by a fusable comparison,
   // removes it and returns its operands and fused branches.
@@ -243,6 +255,7 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   out.code = std::move(code_);
   out.source_map = std::move(source_map_);
   out.frame_slots = std::max(num_locals_ + max_height_, out.num_results);
+  fuse_adjacent_pairs(out);
   return out;
 }
 
@@ -302,7 +315,7 @@ void FunctionTranslator::translate_one_to_one(const Instr& in) {
     case OpClass::Simple:
     case OpClass::Trapping:
       if (info.params[1] != '\0') {
-        if (emit_with_immediate(in.op)) break;
+        if (emit_with_immediate(in.op) || fold_binary(in.op)) break;
         uint32_t b = use(1), a = use(2);
         pop(2);
         push(1);
@@ -323,7 +336,7 @@ void FunctionTranslator::translate_one_to_one(const Instr& in) {
       break;
     }
     case OpClass::Store: {
-      if (store_constant(in)) break;
+      if (fold_store_address(in) || store_constant(in)) break;
       uint32_t value = use(1), addr = use(2);
       emit(op, addr, value, in.mem_offset);
       pop(2);
@@ -508,6 +521,17 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
                 (info.params[0] == 'I' && fits_sign_extended_32(bits));
   bool comparison = info.results[0] != info.params[0];
   if (!narrow && comparison && fused_branch_for(to_iop(op)).when_true != IOp::Count) return false;
+  if (op == Op::I32And) {
+    const CodeWord* shift = producer_of(2);
+    if (shift != nullptr && static_cast<IOp>(shift[0]) == IOp::I32ShrUImm) {
+      uint32_t x = shift[2], k = shift[3];
+      drop_top_producer();
+      pop(2);
+      push(1);
+      set_last_result(emit(IOp::I32ShrUAndImm, top(1), x, k, static_cast<uint32_t>(bits)));
+      return true;
+    }
+  }
   uint32_t a = use(2);
   pop(2);
   push(1);
@@ -535,16 +559,82 @@ bool FunctionTranslator::store_constant(const Instr& in) {
   return true;
 }
 
-// `i32.add imm t, base, c` computing a load's address just before it
-// becomes one load that adds c itself (wrapping at 32 bits, as the add did).
+// The address of a load or store computed by an add just before it: `a + b`
+// or `a + (b << k)` (i32.add, I32AddShl), given as a, b, k.
+bool indexed_address(const CodeWord* add, uint32_t& a, uint32_t& b, uint32_t& k) {
+  if (add == nullptr) return false;
+  if (static_cast<IOp>(add[0]) == IOp::I32Add) {
+    a = add[2], b = add[3], k = 0;
+    return true;
+  }
+  if (static_cast<IOp>(add[0]) == IOp::I32AddShl) {
+    a = add[2], b = add[3], k = add[4];
+    return true;
+  }
+  return false;
+}
+
+// An add computing a load's address just before it becomes part of the load
+// (wrapping at 32 bits, as the add did): `i32.add imm t, base, c` gives the
+// +imm form, `i32.add` and I32AddShl the indexed form.
 bool FunctionTranslator::fold_address_add(const Instr& in) {
   const CodeWord* add = top_producer();
+  uint32_t a = 0, b = 0, k = 0;
+  if (indexed_address(add, a, b, k)) {
+    drop_top_producer();
+    pop(1);
+    push(1);
+    set_last_result(emit(derived_form(in.op, Derived::Indexed), top(1), a, b, k, in.mem_offset));
+    return true;
+  }
   if (add == nullptr || static_cast<IOp>(add[0]) != IOp::I32AddImm) return false;
   uint32_t base = add[2], imm = add[3];
   drop_top_producer();
   pop(1);
   push(1);
   set_last_result(emit(derived_form(in.op, Derived::AddImm), top(1), base, imm, in.mem_offset));
+  return true;
+}
+
+// The same for a store whose value is a local or a constant (so the add
+// was the last instruction): the indexed forms, with the value in a slot or,
+// when it fits (store_constant's rule), as an immediate.
+bool FunctionTranslator::fold_store_address(const Instr& in) {
+  const Operand value = operands_.back();
+  uint32_t a = 0, b = 0, k = 0;
+  if (value.kind == Operand::Kind::Temp || !indexed_address(producer_of(2), a, b, k)) return false;
+  if (value.kind == Operand::Kind::Local) {
+    drop_top_producer();
+    emit(derived_form(in.op, Derived::StoreIndexed), a, b, k, value.local, in.mem_offset);
+  } else {
+    char type = op_info(in.op).params[1];
+    if (type == 'F' || (type == 'I' && !fits_sign_extended_32(value.bits))) return false;
+    drop_top_producer();
+    emit(derived_form(in.op, Derived::StoreImmIndexed), a, b, k, static_cast<uint32_t>(value.bits),
+         in.mem_offset);
+  }
+  pop(2);
+  return true;
+}
+
+// A binary operator whose second operand was just computed by an operator it
+// combines with: i32.shl imm then i32.add (I32AddShl), f32/f64 mul then add
+// (F32MulAdd/F64MulAdd, each result rounded as before).
+bool FunctionTranslator::fold_binary(Op op) {
+  const CodeWord* producer = top_producer();
+  if (producer == nullptr) return false;
+  auto inner = static_cast<IOp>(producer[0]);
+  IOp fused = IOp::Count;
+  if (op == Op::I32Add && inner == IOp::I32ShlImm) fused = IOp::I32AddShl;
+  if (op == Op::F32Add && inner == IOp::F32Mul) fused = IOp::F32MulAdd;
+  if (op == Op::F64Add && inner == IOp::F64Mul) fused = IOp::F64MulAdd;
+  if (fused == IOp::Count) return false;
+  uint32_t x = producer[2], y = producer[3];
+  drop_top_producer();
+  uint32_t a = use(2);
+  pop(2);
+  push(1);
+  set_last_result(emit(fused, top(1), a, x, y));
   return true;
 }
 

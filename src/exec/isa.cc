@@ -40,6 +40,9 @@ constexpr IOpInfo kIOpInfos[] = {
 #define WASP_DERIVED_INFO_Imm64(text) {text " imm64", "ssuu"},
 #define WASP_DERIVED_INFO_AddImm(text) {text " +imm", "ssuu"},
 #define WASP_DERIVED_INFO_StoreImm(text) {text " imm", "suu"},
+#define WASP_DERIVED_INFO_Indexed(text) {text " +idx", "sssuu"},
+#define WASP_DERIVED_INFO_StoreIndexed(text) {text " +idx", "ssusu"},
+#define WASP_DERIVED_INFO_StoreImmIndexed(text) {text " imm +idx", "ssuuu"},
 #define WASP_DERIVED(ident, derived, family, text, fn, bytes) WASP_DERIVED_INFO_##family(text)
 #include "exec/derived.def"
 };
@@ -48,7 +51,8 @@ static_assert(std::size(kIOpInfos) == static_cast<size_t>(IOp::Count));
 }  // namespace
 
 IOp derived_form(Op op, Derived family) {
-  using Table = std::array<std::array<IOp, static_cast<size_t>(Op::Count)>, 4>;
+  using Table =
+      std::array<std::array<IOp, static_cast<size_t>(Op::Count)>, static_cast<size_t>(Derived::Count)>;
   static const Table table = [] {
     Table t;
     for (auto& row : t) row.fill(IOp::Count);

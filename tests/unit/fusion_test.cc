@@ -1,0 +1,121 @@
+// Folds and joined pairs of the translator (docs/internal-code.md §4.4):
+// the expected disassembly, worked out by hand, and the same functions run
+// end to end, including the cases where a fold must behave exactly like the
+// instructions it replaces (address wrap, bounds, rounding).
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compile/disasm.h"
+#include "translator_fixture.h"
+
+namespace waspvm {
+namespace {
+
+enum : uint8_t {
+  kI32ShrU = 0x76,
+  kF64Add = 0xA0,
+  kI32Store8 = 0x3A,
+  kI32Load8U = 0x2D,
+};
+
+// store v at base + (i << 2) + 4, then load it back from the same address.
+std::vector<uint8_t> store_then_load_indexed() {
+  return {kLocalGet, 0,         kLocalGet, 1,        kI32Const, 2, kI32Shl,   kI32Add, kLocalGet,
+          2,         kI32Store, kAlign4,   4,        kLocalGet, 0, kLocalGet, 1,       kI32Const,
+          2,         kI32Shl,   kI32Add,   kI32Load, kAlign4,   4, kEnd};
+}
+
+TEST(Fusion, IndexedLoadAndStore) {
+  TestModule m;
+  m.desc.memories.push_back(MemoryType{Limits{1, std::nullopt}});
+  uint32_t t = m.type({I32, I32, I32}, {I32});
+  uint32_t f = m.func(t, {}, store_then_load_indexed());
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: i32.store +idx s0, s1, 2, s2, 4\n"  // shl and add folded into the store
+            "6: i32.load +idx s3, s0, s1, 2, 4\n"
+            "12: Return s3, 1\n");
+  // i32.add (register form) folds with shift 0; a constant value is an immediate.
+  // local.get 0; local.get 1; i32.add; i32.const 9; i32.store8 offset=1
+  // local.get 0; local.get 1; i32.add; i32.load8_u offset=1
+  uint32_t g = m.func(m.type({I32, I32}, {I32}), {},
+                      {kLocalGet, 0, kLocalGet, 1, kI32Add, kI32Const, 9, kI32Store8, 0, 1, kLocalGet, 0,
+                       kLocalGet, 1, kI32Add, kI32Load8U, 0, 1, kEnd});
+  EXPECT_EQ(disassemble(m.translate(g)),
+            "0: i32.store8 imm +idx s0, s1, 0, 9, 1\n"
+            "6: i32.load8_u +idx s2, s0, s1, 0, 1\n"
+            "12: Return s2, 1\n");
+
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(100), Value::i32(3), Value::i32(-77)}), -77);
+  // The address wraps at 32 bits before the offset is added, as i32.add does:
+  // 0xFFFFFFF0 + (8 << 2) = 16, then + 4.
+  EXPECT_EQ(run.call_i32(f, {Value::i32(static_cast<int32_t>(0xFFFFFFF0u)), Value::i32(8), Value::i32(5)}),
+            5);
+  EXPECT_EQ(run.call_i32(g, {Value::i32(static_cast<int32_t>(0xFFFFFFFFu)), Value::i32(10)}), 9);
+  // Out of bounds: the last word of the page is fine, one byte past traps.
+  EXPECT_EQ(run.call_i32(f, {Value::i32(65536 - 8), Value::i32(0), Value::i32(1)}), 1);
+  EXPECT_EQ(run.trap_message(f, {Value::i32(65536 - 7), Value::i32(0), Value::i32(1)}),
+            "out of bounds memory access");
+  EXPECT_EQ(run.trap_message(g, {Value::i32(65535), Value::i32(0)}), "out of bounds memory access");
+}
+
+TEST(Fusion, ShiftThenMask) {
+  TestModule m;
+  // local.get 0; i32.const 3; i32.shr_u; i32.const 255; i32.and
+  uint32_t f = m.func(m.type({I32}, {I32}), {},
+                      {kLocalGet, 0, kI32Const, 3, kI32ShrU, kI32Const, 0xFF, 0x01, kI32And, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: I32ShrUAndImm s1, s0, 3, 255\n"
+            "5: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(static_cast<int32_t>(0xDEADBEEFu))}),
+            0xDDu);  // 0xDEADBEEF >> 3 = 0x1BD5B7DD
+}
+
+TEST(Fusion, MultiplyAddRoundsTwice) {
+  TestModule m;
+  // local.get 0; local.get 1; local.get 2; f64.mul; f64.add
+  uint32_t f = m.func(m.type({F64, F64, F64}, {F64}), {},
+                      {kLocalGet, 0, kLocalGet, 1, kLocalGet, 2, kF64Mul, kF64Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: F64MulAdd s3, s0, s1, s2\n"
+            "5: Return s3, 1\n");
+  Runner run(m);
+  // (1 + 2^-27)(1 - 2^-27) = 1 - 2^-54 rounds to 1, so -1 + that is 0; a
+  // fused multiply-add would give -2^-54.
+  double a = 1.0 + std::ldexp(1.0, -27), b = 1.0 - std::ldexp(1.0, -27);
+  uint64_t bits = run.call(f, {Value::f64(-1.0), Value::f64(a), Value::f64(b)});
+  EXPECT_EQ(std::bit_cast<double>(bits), 0.0);
+}
+
+TEST(Fusion, AdjacentAddsJoinExceptAtBranchTargets) {
+  TestModule m;
+  // a += 1; b += 2; loop { a += 3; b = b - 1 (tee); br_if 0 (b) } a
+  uint32_t f =
+      m.func(m.type({I32, I32}, {I32}), {},
+             {kLocalGet, 0,         kI32Const, 1,         kI32Add, kLocalSet, 0,         kLocalGet, 1,
+              kI32Const, 2,         kI32Add,   kLocalSet, 1,       kLoop,     kVoid,     kLocalGet, 0,
+              kI32Const, 3,         kI32Add,   kLocalSet, 0,       kLocalGet, 1,         kI32Const, 0x7F,
+              kI32Add,   kLocalTee, 1,         kBrIf,     0,       kEnd,      kLocalGet, 0,         kEnd});
+  CompiledFunc c = m.translate(f);
+  // The loop's first add is a branch target, so it starts a pair of its own;
+  // the backward branch is moved with it (before joining it was @8).
+  EXPECT_EQ(disassemble(c),
+            "0: I32AddImm2 s0, s0, 1, s1, s1, 2\n"
+            "7: I32AddImm2 s0, s0, 3, s1, s1, 4294967295\n"
+            "14: BrIfNez s1, @7\n"
+            "17: Return s0, 1\n");
+  // One source map entry per instruction, the first of a pair giving its offset.
+  ASSERT_EQ(c.source_map.size(), 4u);
+  EXPECT_EQ(c.source_map[1].first, 7u);
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(0), Value::i32(3)}), 16);  // a = 1 + 5 * 3
+}
+
+}  // namespace
+}  // namespace waspvm
