@@ -121,7 +121,8 @@ def engine_versions(args, engines):
         where = os.path.relpath(os.path.abspath(args.waspvm), REPO_DIR)
         if where.startswith(".."):
             where = os.path.abspath(args.waspvm)
-        versions["waspvm"] = "git %s%s (%s)" % (commit, " with uncommitted changes" if dirty else "", where)
+        build = first_line([args.waspvm, "--version"])
+        versions["waspvm"] = "git %s%s (%s), %s" % (commit, " with uncommitted changes" if dirty else "", where, build)
     if "wasm3" in engines:
         versions["wasm3"] = first_line([args.wasm3, "--version"])
     if "wasm-interp" in engines:

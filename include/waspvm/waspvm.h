@@ -504,4 +504,8 @@ class Linker {
   const Extern* find(std::string_view module, std::string_view name) const;
 };
 
+// How this library was built: the compiler and the interpreter's dispatch
+// (tail calls, computed goto or switch), e.g. for benchmark reports.
+const char* build_info();
+
 }  // namespace waspvm

@@ -618,7 +618,8 @@ bool FunctionTranslator::fold_store_address(const Instr& in) {
 }
 
 // A binary operator whose second operand was just computed by an operator it
-// combines with: i32.shl imm then i32.add (I32AddShl), f32/f64 mul then add
+// combines with: i32.shl imm then i32.add (I32AddShl), shr_u imm then xor
+// (I32XorShrU, I64XorShrU), f32/f64 mul then add
 // (F32MulAdd/F64MulAdd, each result rounded as before).
 bool FunctionTranslator::fold_binary(Op op) {
   const CodeWord* producer = top_producer();
@@ -626,6 +627,8 @@ bool FunctionTranslator::fold_binary(Op op) {
   auto inner = static_cast<IOp>(producer[0]);
   IOp fused = IOp::Count;
   if (op == Op::I32Add && inner == IOp::I32ShlImm) fused = IOp::I32AddShl;
+  if (op == Op::I32Xor && inner == IOp::I32ShrUImm) fused = IOp::I32XorShrU;
+  if (op == Op::I64Xor && inner == IOp::I64ShrUImm) fused = IOp::I64XorShrU;
   if (op == Op::F32Add && inner == IOp::F32Mul) fused = IOp::F32MulAdd;
   if (op == Op::F64Add && inner == IOp::F64Mul) fused = IOp::F64MulAdd;
   if (fused == IOp::Count) return false;

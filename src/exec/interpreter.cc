@@ -433,6 +433,29 @@ Outcome invoke_host(const FuncInst* func, std::span<const Value> args) {
 
 }  // namespace
 
+const char* build_info() {
+#define WASP_STRING(x) #x
+#define WASP_NUMBER(x) WASP_STRING(x)
+#if defined(__clang__)
+#define WASP_COMPILER \
+  "Clang " WASP_NUMBER(__clang_major__) "." WASP_NUMBER(__clang_minor__) "." WASP_NUMBER(__clang_patchlevel__)
+#elif defined(__GNUC__)
+#define WASP_COMPILER "GCC " __VERSION__
+#else
+#define WASP_COMPILER "an unknown compiler"
+#endif
+#if WASP_DISPATCH_TAIL
+  return "built with " WASP_COMPILER ", tail-call dispatch";
+#elif WASP_DISPATCH_GOTO
+  return "built with " WASP_COMPILER ", computed-goto dispatch";
+#else
+  return "built with " WASP_COMPILER ", switch dispatch";
+#endif
+#undef WASP_COMPILER
+#undef WASP_NUMBER
+#undef WASP_STRING
+}
+
 Outcome invoke(const FuncInst* func, std::span<const Value> args) {
   if (func->is_host()) return invoke_host(func, args);
   InstanceImpl* inst = func->instance;

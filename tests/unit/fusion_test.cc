@@ -21,6 +21,8 @@ enum : uint8_t {
   kF64Add = 0xA0,
   kI32Store8 = 0x3A,
   kI32Load8U = 0x2D,
+  kI64ShrU = 0x88,
+  kI64Xor = 0x85,
 };
 
 // store v at base + (i << 2) + 4, then load it back from the same address.
@@ -75,6 +77,19 @@ TEST(Fusion, ShiftThenMask) {
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {Value::i32(static_cast<int32_t>(0xDEADBEEFu))}),
             0xDDu);  // 0xDEADBEEF >> 3 = 0x1BD5B7DD
+}
+
+TEST(Fusion, XorWithShifted) {
+  TestModule m;
+  // local.get 0; local.get 0; i64.const 33; i64.shr_u; i64.xor
+  uint32_t f =
+      m.func(m.type({I64}, {I64}), {}, {kLocalGet, 0, kLocalGet, 0, kI64Const, 33, kI64ShrU, kI64Xor, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: I64XorShrU s1, s0, s0, 33\n"
+            "5: Return s1, 1\n");
+  Runner run(m);
+  uint64_t x = 0x8000000180000001ull;
+  EXPECT_EQ(static_cast<uint64_t>(run.call_i64(f, {Value::i64(static_cast<int64_t>(x))})), x ^ (x >> 33));
 }
 
 TEST(Fusion, MultiplyAddRoundsTwice) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "waspvm/waspvm.h"
 
 namespace {
 
@@ -70,6 +71,9 @@ commands:
                                   that differ from the expected text, per-file
                                   totals and spectest.print* calls
 
+  version, --version
+      Prints how this waspvm was built (compiler, interpreter dispatch).
+
   help, --help, -h
       Prints this text.
 
@@ -101,6 +105,10 @@ int main(int argc, char** argv) {
   std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kHelp;
+    return waspvm::cli::kExitOk;
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "waspvm (" << waspvm::build_info() << ")\n";
     return waspvm::cli::kExitOk;
   }
   if (command == "run") return waspvm::cli::run_command(rest);
