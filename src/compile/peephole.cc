@@ -14,6 +14,9 @@ namespace {
 // in order), or IOp::Count.
 IOp fused_form(IOp first, IOp second) {
   if (first == IOp::I32AddImm && second == IOp::I32AddImm) return IOp::I32AddImm2;
+  if (first == IOp::Copy && second == IOp::Copy) return IOp::Copy2;
+  if (first == IOp::Const32 && second == IOp::Copy) return IOp::Const32Copy;
+  if (first == IOp::Copy && second == IOp::Const32) return IOp::CopyConst32;
   return IOp::Count;
 }
 

@@ -255,7 +255,6 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   out.code = std::move(code_);
   out.source_map = std::move(source_map_);
   out.frame_slots = std::max(num_locals_ + max_height_, out.num_results);
-  fuse_adjacent_pairs(out);
   return out;
 }
 
@@ -618,7 +617,8 @@ bool FunctionTranslator::fold_store_address(const Instr& in) {
 }
 
 // A binary operator whose second operand was just computed by an operator it
-// combines with: i32.shl imm then i32.add (I32AddShl), shr_u imm then xor
+// combines with: i32.shl imm then i32.add (I32AddShl), i32.mul then i32.add
+// (I32MulAdd), shr_u imm then xor
 // (I32XorShrU, I64XorShrU), f32/f64 mul then add
 // (F32MulAdd/F64MulAdd, each result rounded as before).
 bool FunctionTranslator::fold_binary(Op op) {
@@ -627,6 +627,7 @@ bool FunctionTranslator::fold_binary(Op op) {
   auto inner = static_cast<IOp>(producer[0]);
   IOp fused = IOp::Count;
   if (op == Op::I32Add && inner == IOp::I32ShlImm) fused = IOp::I32AddShl;
+  if (op == Op::I32Add && inner == IOp::I32Mul) fused = IOp::I32MulAdd;
   if (op == Op::I32Xor && inner == IOp::I32ShrUImm) fused = IOp::I32XorShrU;
   if (op == Op::I64Xor && inner == IOp::I64ShrUImm) fused = IOp::I64XorShrU;
   if (op == Op::F32Add && inner == IOp::F32Mul) fused = IOp::F32MulAdd;
@@ -955,11 +956,16 @@ Translator::Translator() : impl_(std::make_unique<FunctionTranslator>()) {}
 Translator::~Translator() = default;
 
 Result<CompiledFunc> Translator::translate(const ModuleDesc& module, uint32_t defined_index) {
-  return impl_->run(module, defined_index);
+  Result<CompiledFunc> func = impl_->run(module, defined_index);
+  if (func.ok()) fuse_adjacent_pairs(func.value());
+  return func;
 }
 
-Result<CompiledFunc> translate_function(const ModuleDesc& module, uint32_t defined_index) {
-  return FunctionTranslator().run(module, defined_index);
+Result<CompiledFunc> translate_function(const ModuleDesc& module, uint32_t defined_index,
+                                        PairJoining joining) {
+  Result<CompiledFunc> func = FunctionTranslator().run(module, defined_index);
+  if (func.ok() && joining == PairJoining::On) fuse_adjacent_pairs(func.value());
+  return func;
 }
 
 }  // namespace waspvm

@@ -24,13 +24,18 @@ class Translator {
 
   // `defined_index` indexes module.funcs; the function index is
   // module.num_imported_funcs + defined_index. The body must be valid.
+  // The result has gone through the peephole pass (compile/peephole.h).
   Result<CompiledFunc> translate(const ModuleDesc& module, uint32_t defined_index);
 
  private:
   std::unique_ptr<FunctionTranslator> impl_;
 };
 
-// One-shot convenience form of Translator::translate.
-Result<CompiledFunc> translate_function(const ModuleDesc& module, uint32_t defined_index);
+enum class PairJoining : uint8_t { On, Off };
+
+// One-shot form of Translator::translate; PairJoining::Off skips the
+// peephole pass (the translation rules' tests read the code before it).
+Result<CompiledFunc> translate_function(const ModuleDesc& module, uint32_t defined_index,
+                                        PairJoining joining = PairJoining::On);
 
 }  // namespace waspvm

@@ -108,6 +108,28 @@ TEST(Fusion, MultiplyAddRoundsTwice) {
   EXPECT_EQ(std::bit_cast<double>(bits), 0.0);
 }
 
+TEST(Fusion, MovesJoin) {
+  TestModule m;
+  uint32_t t = m.type({I32, I32}, {I32});
+  // local.get 0; local.get 1; local.set 0; local.get 0; i32.sub   = old a - b
+  uint32_t f = m.func(t, {}, {kLocalGet, 0, kLocalGet, 1, kLocalSet, 0, kLocalGet, 0, kI32Sub, kEnd});
+  // In order: the pending local.get 0 is saved before local 0 changes.
+  EXPECT_EQ(disassemble(m.translate(f, PairJoining::On)),
+            "0: Copy2 s2, s0, s0, s1\n"
+            "5: i32.sub s2, s2, s0\n"
+            "9: Return s2, 1\n");
+  // local.get 0; block i32.const 9; local.set 0 end; local.get 0; i32.add   = a + 9
+  uint32_t g = m.func(
+      t, {}, {kLocalGet, 0, kBlock, kVoid, kI32Const, 9, kLocalSet, 0, kEnd, kLocalGet, 0, kI32Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(g, PairJoining::On)),
+            "0: CopyConst32 s2, s0, s0, 9\n"
+            "5: i32.add s2, s2, s0\n"
+            "9: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(10), Value::i32(3)}), 7);
+  EXPECT_EQ(run.call_i32(g, {Value::i32(1), Value::i32(0)}), 10);
+}
+
 TEST(Fusion, AdjacentAddsJoinExceptAtBranchTargets) {
   TestModule m;
   // a += 1; b += 2; loop { a += 3; b = b - 1 (tee); br_if 0 (b) } a
@@ -117,7 +139,7 @@ TEST(Fusion, AdjacentAddsJoinExceptAtBranchTargets) {
               kI32Const, 2,         kI32Add,   kLocalSet, 1,       kLoop,     kVoid,     kLocalGet, 0,
               kI32Const, 3,         kI32Add,   kLocalSet, 0,       kLocalGet, 1,         kI32Const, 0x7F,
               kI32Add,   kLocalTee, 1,         kBrIf,     0,       kEnd,      kLocalGet, 0,         kEnd});
-  CompiledFunc c = m.translate(f);
+  CompiledFunc c = m.translate(f, PairJoining::On);
   // The loop's first add is a branch target, so it starts a pair of its own;
   // the backward branch is moved with it (before joining it was @8).
   EXPECT_EQ(disassemble(c),

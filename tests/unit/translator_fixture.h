@@ -103,8 +103,10 @@ class TestModule {
     return out;
   }
 
-  CompiledFunc translate(uint32_t defined_index) {
-    Result<CompiledFunc> result = translate_function(desc, defined_index);
+  // The translation before the peephole pass, unless `joining` is On (what the
+  // engine runs; Runner always runs that).
+  CompiledFunc translate(uint32_t defined_index, PairJoining joining = PairJoining::Off) {
+    Result<CompiledFunc> result = translate_function(desc, defined_index, joining);
     EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
     return result.ok() ? std::move(result).value() : CompiledFunc{};
   }
