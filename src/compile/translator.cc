@@ -520,6 +520,17 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
                 (info.params[0] == 'I' && fits_sign_extended_32(bits));
   bool comparison = info.results[0] != info.params[0];
   if (!narrow && comparison && fused_branch_for(to_iop(op)).when_true != IOp::Count) return false;
+  if (op == Op::I32Add) {
+    const CodeWord* shift = producer_of(2);
+    if (shift != nullptr && static_cast<IOp>(shift[0]) == IOp::I32ShlImm) {
+      uint32_t x = shift[2], k = shift[3];
+      drop_top_producer();
+      pop(2);
+      push(1);
+      set_last_result(emit(IOp::I32ShlAddImm, top(1), x, k, static_cast<uint32_t>(bits)));
+      return true;
+    }
+  }
   if (op == Op::I32And) {
     const CodeWord* shift = producer_of(2);
     if (shift != nullptr && static_cast<IOp>(shift[0]) == IOp::I32ShrUImm) {
@@ -584,6 +595,14 @@ bool FunctionTranslator::fold_address_add(const Instr& in) {
     pop(1);
     push(1);
     set_last_result(emit(derived_form(in.op, Derived::Indexed), top(1), a, b, k, in.mem_offset));
+    return true;
+  }
+  if (add != nullptr && static_cast<IOp>(add[0]) == IOp::I32ShlAddImm) {
+    uint32_t x = add[2], shift = add[3], c = add[4];
+    drop_top_producer();
+    pop(1);
+    push(1);
+    set_last_result(emit(derived_form(in.op, Derived::ScaledImm), top(1), x, shift, c, in.mem_offset));
     return true;
   }
   if (add == nullptr || static_cast<IOp>(add[0]) != IOp::I32AddImm) return false;

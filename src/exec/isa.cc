@@ -41,6 +41,7 @@ constexpr IOpInfo kIOpInfos[] = {
 #define WASP_DERIVED_INFO_AddImm(text) {text " +imm", "ssuu"},
 #define WASP_DERIVED_INFO_StoreImm(text) {text " imm", "suu"},
 #define WASP_DERIVED_INFO_Indexed(text) {text " +idx", "sssuu"},
+#define WASP_DERIVED_INFO_ScaledImm(text) {text " +scaled", "ssuuu"},
 #define WASP_DERIVED_INFO_StoreIndexed(text) {text " +idx", "ssusu"},
 #define WASP_DERIVED_INFO_StoreImmIndexed(text) {text " imm +idx", "ssuuu"},
 #define WASP_DERIVED(ident, derived, family, text, fn, bytes) WASP_DERIVED_INFO_##family(text)

@@ -34,7 +34,7 @@ enum class IOp : uint32_t {
 #undef WASP_IOP_Special
 
 // The families of derived.def.
-enum class Derived : uint8_t { Imm, Imm64, AddImm, StoreImm, Indexed, StoreIndexed, StoreImmIndexed, Count };
+enum class Derived : uint8_t { Imm, Imm64, AddImm, StoreImm, Indexed, ScaledImm, StoreIndexed, StoreImmIndexed, Count };
 // The derived form of `op` in `family`, or IOp::Count if it has none.
 IOp derived_form(Op op, Derived family);
 

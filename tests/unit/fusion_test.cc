@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ enum : uint8_t {
   kI32Load8U = 0x2D,
   kI64ShrU = 0x88,
   kI64Xor = 0x85,
+  kF32Lt = 0x5D,
 };
 
 // store v at base + (i << 2) + 4, then load it back from the same address.
@@ -64,6 +66,50 @@ TEST(Fusion, IndexedLoadAndStore) {
   EXPECT_EQ(run.trap_message(f, {Value::i32(65536 - 7), Value::i32(0), Value::i32(1)}),
             "out of bounds memory access");
   EXPECT_EQ(run.trap_message(g, {Value::i32(65535), Value::i32(0)}), "out of bounds memory access");
+}
+
+TEST(Fusion, ScaledLoadWithConstantBase) {
+  TestModule m;
+  m.desc.memories.push_back(MemoryType{Limits{1, std::nullopt}});
+  // i32.const 1028; local.get 1; i32.store
+  // local.get 0; i32.const 2; i32.shl; i32.const 1024; i32.add; i32.load offset=4   = the word at (x << 2) +
+  // 1028
+  uint32_t f = m.func(
+      m.type({I32, I32}, {I32}), {},
+      {kI32Const, 0x84,      0x08, kLocalGet, 1,       kI32Store, kAlign4, 0, kLocalGet, 0, kI32Const, 2,
+       kI32Shl,   kI32Const, 0x80, 0x08,      kI32Add, kI32Load,  kAlign4, 4, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: Const32 s2, 1028\n"
+            "3: i32.store s2, s1, 0\n"
+            "7: i32.load +scaled s2, s0, 2, 1024, 4\n"
+            "13: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(0), Value::i32(41)}), 41);
+  // x << 2 wraps to 0 at 32 bits, as i32.shl does.
+  EXPECT_EQ(run.call_i32(f, {Value::i32(0x40000000), Value::i32(42)}), 42);
+  EXPECT_EQ(run.trap_message(f, {Value::i32(16384 - 257), Value::i32(0)}), "out of bounds memory access");
+}
+
+TEST(Fusion, FloatCompareAndBranchOnNaN) {
+  TestModule m;
+  // local.get 0; local.get 1; f32.lt; if (result i32) i32.const 1 else i32.const 2 end
+  uint32_t f = m.func(
+      m.type({F32, F32}, {I32}), {},
+      {kLocalGet, 0, kLocalGet, 1, kF32Lt, kIf, kTypeI32, kI32Const, 1, kElse, kI32Const, 2, kEnd, kEnd});
+  // `if` jumps when the comparison fails: BrIfNotF32Lt, not BrIfF32Ge (NaN
+  // makes both lt and ge false).
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: BrIfNotF32Lt s0, s1, @9\n"
+            "4: Const32 s2, 1\n"
+            "7: Br @12\n"
+            "9: Const32 s2, 2\n"
+            "12: Return s2, 1\n");
+  Runner run(m);
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(run.call_i32(f, {Value::f32(1.0f), Value::f32(2.0f)}), 1);
+  EXPECT_EQ(run.call_i32(f, {Value::f32(2.0f), Value::f32(1.0f)}), 2);
+  EXPECT_EQ(run.call_i32(f, {Value::f32(nan), Value::f32(1.0f)}), 2);
+  EXPECT_EQ(run.call_i32(f, {Value::f32(1.0f), Value::f32(nan)}), 2);
 }
 
 TEST(Fusion, ShiftThenMask) {
