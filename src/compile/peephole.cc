@@ -1,4 +1,4 @@
-// See peephole.h. The pairs joined are listed in fused_form().
+// See peephole.h. The pairs joined are listed in joined_form().
 #include "compile/peephole.h"
 
 #include <cstdint>
@@ -8,17 +8,35 @@
 
 namespace waspvm {
 
-namespace {
-
-// The instruction that runs `first` then `second` (its operands are theirs,
-// in order), or IOp::Count.
-IOp fused_form(IOp first, IOp second) {
-  if (first == IOp::I32AddImm && second == IOp::I32AddImm) return IOp::I32AddImm2;
-  if (first == IOp::Copy && second == IOp::Copy) return IOp::Copy2;
-  if (first == IOp::Const32 && second == IOp::Copy) return IOp::Const32Copy;
-  if (first == IOp::Copy && second == IOp::Const32) return IOp::CopyConst32;
+IOp joined_form(IOp first, IOp second) {
+  switch (first) {
+    case IOp::I32AddImm:
+      if (second == IOp::I32AddImm) return IOp::I32AddImm2;
+      break;
+    case IOp::Copy:
+      if (second == IOp::Copy) return IOp::Copy2;
+      if (second == IOp::Const32) return IOp::CopyConst32;
+      if (second == IOp::BrIfNez) return IOp::CopyBrIfNez;
+      if (second == IOp::BrIfEqz) return IOp::CopyBrIfEqz;
+      if (second == IOp::BrIfI32NeImm) return IOp::CopyBrIfI32NeImm;
+      break;
+    case IOp::Const32:
+      if (second == IOp::Copy) return IOp::Const32Copy;
+      break;
+    case IOp::I32Load:
+      if (second == IOp::BrIfNez) return IOp::I32LoadBrIfNez;
+      if (second == IOp::BrIfEqz) return IOp::I32LoadBrIfEqz;
+      break;
+    case IOp::I32Load8U:
+      if (second == IOp::BrIfNez) return IOp::I32Load8UBrIfNez;
+      if (second == IOp::BrIfEqz) return IOp::I32Load8UBrIfEqz;
+      break;
+    default: break;
+  }
   return IOp::Count;
 }
+
+namespace {
 
 // Calls fn(word_index) for every branch offset word (kind `r`, and the
 // offsets of BrTable) of the instruction at `code`.
@@ -50,7 +68,7 @@ void fuse_adjacent_pairs(CompiledFunc& func) {
   bool any_pair = false;
   for (uint32_t pos = 0; pos < size; pos += iop_length(&code[pos])) {
     if (!starts.empty() &&
-        fused_form(static_cast<IOp>(code[starts.back()]), static_cast<IOp>(code[pos])) != IOp::Count)
+        joined_form(static_cast<IOp>(code[starts.back()]), static_cast<IOp>(code[pos])) != IOp::Count)
       any_pair = true;
     starts.push_back(pos);
     for_each_branch_word(
@@ -58,12 +76,14 @@ void fuse_adjacent_pairs(CompiledFunc& func) {
   }
   if (!any_pair) return;
 
-  // Copy, joining pairs; new_pos[old start] for every instruction kept whole
-  // or first in a pair.
+  // Copy, joining pairs. For every instruction (by index in `starts`): the
+  // new start of the instruction that holds it, and where its operands begin
+  // there (1, or after the first's operands for the second of a pair).
   std::vector<CodeWord> out;
   out.reserve(code.size());
-  constexpr uint32_t kJoined = UINT32_MAX;  // the second of a pair
-  std::vector<uint32_t> new_pos(size + 1, kJoined);
+  std::vector<uint32_t> new_start(starts.size());
+  std::vector<uint32_t> operands_at(starts.size(), 1);
+  std::vector<uint32_t> new_pos(size + 1, 0);  // by old start; meaningful for branch targets
   std::vector<std::pair<uint32_t, uint32_t>> source_map;
   source_map.reserve(func.source_map.size());
   size_t map_index = 0;
@@ -71,29 +91,32 @@ void fuse_adjacent_pairs(CompiledFunc& func) {
     uint32_t pos = starts[i];
     uint32_t length = iop_length(&code[pos]);
     while (map_index < func.source_map.size() && func.source_map[map_index].first < pos) ++map_index;
-    new_pos[pos] = static_cast<uint32_t>(out.size());
+    new_start[i] = new_pos[pos] = static_cast<uint32_t>(out.size());
     source_map.emplace_back(static_cast<uint32_t>(out.size()), func.source_map[map_index].second);
-    IOp fused = IOp::Count;
+    IOp joined = IOp::Count;
     if (i + 1 < starts.size() && !is_target[starts[i + 1]])
-      fused = fused_form(static_cast<IOp>(code[pos]), static_cast<IOp>(code[starts[i + 1]]));
-    if (fused == IOp::Count) {
+      joined = joined_form(static_cast<IOp>(code[pos]), static_cast<IOp>(code[starts[i + 1]]));
+    if (joined == IOp::Count) {
       out.insert(out.end(), code.begin() + pos, code.begin() + pos + length);
       continue;
     }
     uint32_t next = starts[++i];
-    out.push_back(static_cast<CodeWord>(fused));
+    new_start[i] = new_start[i - 1];
+    operands_at[i] = length;
+    out.push_back(static_cast<CodeWord>(joined));
     out.insert(out.end(), code.begin() + pos + 1, code.begin() + pos + length);
     out.insert(out.end(), code.begin() + next + 1, code.begin() + next + iop_length(&code[next]));
   }
   new_pos[size] = static_cast<uint32_t>(out.size());
 
-  // Branch offsets: from the new start of each instruction to the new start of its target.
-  for (uint32_t pos : starts) {
-    if (new_pos[pos] == kJoined) continue;  // the second of a pair (no branches)
-    CodeWord* instr = &out[new_pos[pos]];
+  // Branch offsets: from the new start of the instruction holding the branch
+  // to the new start of its target (never the second of a pair).
+  for (size_t i = 0; i < starts.size(); ++i) {
+    uint32_t pos = starts[i];
+    CodeWord* instr = &out[new_start[i]];
     for_each_branch_word(&code[pos], [&](uint32_t word) {
       uint32_t target = pos + static_cast<int32_t>(code[pos + word]);
-      instr[word] = new_pos[target] - new_pos[pos];
+      instr[operands_at[i] + word - 1] = new_pos[target] - new_start[i];
     });
   }
   func.code = std::move(out);

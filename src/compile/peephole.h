@@ -8,9 +8,13 @@
 
 namespace waspvm {
 
+// The instruction that runs `first` then `second`, with the operands of
+// both in order, or IOp::Count. `first` never branches; `second` may.
+IOp joined_form(IOp first, IOp second);
+
 // Rewrites func.code and func.source_map in place; branch offsets are
 // adjusted. An instruction that is a branch target is never joined to the
-// one before it.
+// one before it, and only the second of a pair may branch.
 void fuse_adjacent_pairs(CompiledFunc& func);
 
 }  // namespace waspvm

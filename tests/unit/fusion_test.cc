@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "compile/disasm.h"
+#include "compile/peephole.h"
 #include "translator_fixture.h"
 
 namespace waspvm {
@@ -198,6 +199,42 @@ TEST(Fusion, AdjacentAddsJoinExceptAtBranchTargets) {
   EXPECT_EQ(c.source_map[1].first, 7u);
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {Value::i32(0), Value::i32(3)}), 16);  // a = 1 + 5 * 3
+}
+
+TEST(Fusion, LoadThenBranchJoinsInALoop) {
+  TestModule m;
+  m.desc.memories.push_back(MemoryType{Limits{1, std::nullopt}});
+  // A list 0 -> 8 -> 16 -> end, then (local p n):
+  // loop n += 1; local.get p; i32.load; local.tee p; br_if 0 end; local.get n   = 3
+  uint32_t f =
+      m.func(m.type({}, {I32}), {{2, I32}},
+             {kI32Const, 0,         kI32Const, 8,         kI32Store, kAlign4,   0,       kI32Const, 8,
+              kI32Const, 16,        kI32Store, kAlign4,   0,         kI32Const, 16,      kI32Const, 0,
+              kI32Store, kAlign4,   0,         kLoop,     kVoid,     kLocalGet, 1,       kI32Const, 1,
+              kI32Add,   kLocalSet, 1,         kLocalGet, 0,         kI32Load,  kAlign4, 0,         kLocalTee,
+              0,         kBrIf,     0,         kEnd,      kLocalGet, 1,         kEnd});
+  std::string code = disassemble(m.translate(f, PairJoining::On));
+  EXPECT_NE(code.find("I32LoadBrIfNez s0, s0, 0, s0, @"), std::string::npos) << code;
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {}), 3);
+}
+
+// A joined instruction's operands are its parts' operands in order, and only
+// the second part may branch (the first must fall through to it).
+TEST(Fusion, JoinedOperandKindsAreThePartsInOrder) {
+  int joined = 0;
+  for (uint32_t a = 0; a < static_cast<uint32_t>(IOp::Count); ++a) {
+    for (uint32_t b = 0; b < static_cast<uint32_t>(IOp::Count); ++b) {
+      IOp j = joined_form(static_cast<IOp>(a), static_cast<IOp>(b));
+      if (j == IOp::Count) continue;
+      ++joined;
+      std::string first = iop_operand_kinds(static_cast<IOp>(a));
+      std::string second = iop_operand_kinds(static_cast<IOp>(b));
+      EXPECT_EQ(iop_operand_kinds(j), first + second) << iop_name(j);
+      EXPECT_EQ(first.find_first_of("rn"), std::string::npos) << iop_name(j);
+    }
+  }
+  EXPECT_GE(joined, 10);
 }
 
 }  // namespace
