@@ -63,7 +63,9 @@ bool fits_sign_extended_32(uint64_t bits) {
 struct FusedBranch {
   IOp when_true = IOp::Count;
   IOp when_false = IOp::Count;
-  bool unary = false;  // eqz: one operand (a), no b
+  uint32_t num_operands = 2;  // before the target: 1 for eqz, 3 for the and-compare rows
+  uint32_t operands[3] = {};
+  uint32_t target_word() const { return 1 + num_operands; }
 };
 
 FusedBranch fused_branch_for(IOp compare) {
@@ -78,8 +80,10 @@ FusedBranch fused_branch_for(IOp compare) {
 #undef WASP_BRCMP
 #undef WASP_BRCMP_IMM
 #undef WASP_BRTEST
-    case IOp::I32Eqz: return {IOp::BrIfEqz, IOp::BrIfNez, true};
-    case IOp::I64Eqz: return {IOp::BrIfI64Eqz, IOp::BrIfI64Nez, true};
+    case IOp::I32Eqz: return {IOp::BrIfEqz, IOp::BrIfNez, 1};
+    case IOp::I64Eqz: return {IOp::BrIfI64Eqz, IOp::BrIfI64Nez, 1};
+    case IOp::I32AndEqImm: return {IOp::BrIfI32AndEqImm, IOp::BrIfI32AndNeImm, 3};
+    case IOp::I32AndNeImm: return {IOp::BrIfI32AndNeImm, IOp::BrIfI32AndEqImm, 3};
     default: return {};
   }
 }
@@ -195,7 +199,9 @@ class FunctionTranslator {
   bool store_constant(const Instr& in);
   // If the condition on top was just computed by a fusable comparison,
   // removes it and returns its operands and fused branches.
-  bool take_fused_compare(FusedBranch& branch, uint32_t& a, uint32_t& b);
+  bool take_fused_compare(FusedBranch& branch);
+  // Emits `op` (a row of `branch`) with its operands and a target to patch.
+  uint32_t emit_fused_branch(IOp op, const FusedBranch& branch);
 
   const ModuleDesc* module_ = nullptr;
   uint32_t num_locals_ = 0;
@@ -531,6 +537,18 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
       return true;
     }
   }
+  if (op == Op::I32Eq || op == Op::I32Ne) {
+    const CodeWord* mask = producer_of(2);
+    if (mask != nullptr && static_cast<IOp>(mask[0]) == IOp::I32AndImm) {
+      uint32_t x = mask[2], m = mask[3];
+      drop_top_producer();
+      pop(2);
+      push(1);
+      IOp fused = op == Op::I32Eq ? IOp::I32AndEqImm : IOp::I32AndNeImm;
+      set_last_result(emit(fused, top(1), x, m, static_cast<uint32_t>(bits)));
+      return true;
+    }
+  }
   if (op == Op::I32And) {
     const CodeWord* shift = producer_of(2);
     if (shift != nullptr && static_cast<IOp>(shift[0]) == IOp::I32ShrUImm) {
@@ -788,12 +806,11 @@ void FunctionTranslator::enter(ControlKind kind, const BlockType& type) {
   if (kind == ControlKind::If) {
     // Branch to the else branch or the end when the condition is false.
     FusedBranch fused;
-    uint32_t a = 0, b = 0;
-    if (take_fused_compare(fused, a, b)) {
+    if (take_fused_compare(fused)) {
       pop(1);
       materialize_at_block_entry(control.num_params);
-      control.else_branch = fused.unary ? emit(fused.when_false, a, 0u) : emit(fused.when_false, a, b, 0u);
-      control.else_word = fused.unary ? 2 : 3;
+      control.else_branch = emit_fused_branch(fused.when_false, fused);
+      control.else_word = fused.target_word();
     } else {
       uint32_t cond = use(1);
       pop(1);
@@ -895,18 +912,16 @@ void FunctionTranslator::emit_jump(Control& target) {
 
 void FunctionTranslator::translate_br_if(uint32_t depth) {
   FusedBranch fused;
-  uint32_t a = 0, b = kNone;
-  if (!take_fused_compare(fused, a, b)) {
-    fused = FusedBranch{IOp::BrIfNez, IOp::BrIfEqz, true};
-    a = use(1);
+  if (!take_fused_compare(fused)) {
+    fused = FusedBranch{IOp::BrIfNez, IOp::BrIfEqz, 1};
+    fused.operands[0] = use(1);
   }
   pop(1);
   // Emits the fused branch taken when the condition is `when`.
   auto emit_branch = [&](bool when) {
-    IOp op = when ? fused.when_true : fused.when_false;
-    return fused.unary ? emit(op, a, 0u) : emit(op, a, b, 0u);
+    return emit_fused_branch(when ? fused.when_true : fused.when_false, fused);
   };
-  uint32_t offset_word = fused.unary ? 2 : 3;
+  uint32_t offset_word = fused.target_word();
   Control& target = label(depth);
   if (branch_is_direct(target)) {
     uint32_t start = emit_branch(true);
@@ -919,15 +934,23 @@ void FunctionTranslator::translate_br_if(uint32_t depth) {
   bind_label();
 }
 
-bool FunctionTranslator::take_fused_compare(FusedBranch& branch, uint32_t& a, uint32_t& b) {
+bool FunctionTranslator::take_fused_compare(FusedBranch& branch) {
   const CodeWord* instr = top_producer();
   if (instr == nullptr) return false;
   branch = fused_branch_for(static_cast<IOp>(instr[0]));
   if (branch.when_true == IOp::Count) return false;
-  a = instr[2];
-  b = branch.unary ? kNone : instr[3];
+  for (uint32_t i = 0; i < branch.num_operands; ++i) branch.operands[i] = instr[2 + i];
   drop_top_producer();  // the comparison's result slot is never read
   return true;
+}
+
+uint32_t FunctionTranslator::emit_fused_branch(IOp op, const FusedBranch& branch) {
+  const uint32_t* ops = branch.operands;
+  switch (branch.num_operands) {
+    case 1: return emit(op, ops[0], 0u);
+    case 2: return emit(op, ops[0], ops[1], 0u);
+    default: return emit(op, ops[0], ops[1], ops[2], 0u);
+  }
 }
 
 // Returns the top results: copied to slots 0.. by the Return instruction

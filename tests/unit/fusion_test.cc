@@ -26,6 +26,7 @@ enum : uint8_t {
   kI64ShrU = 0x88,
   kI64Xor = 0x85,
   kF32Lt = 0x5D,
+  kI32Eq = 0x46,
 };
 
 // store v at base + (i << 2) + 4, then load it back from the same address.
@@ -111,6 +112,26 @@ TEST(Fusion, FloatCompareAndBranchOnNaN) {
   EXPECT_EQ(run.call_i32(f, {Value::f32(2.0f), Value::f32(1.0f)}), 2);
   EXPECT_EQ(run.call_i32(f, {Value::f32(nan), Value::f32(1.0f)}), 2);
   EXPECT_EQ(run.call_i32(f, {Value::f32(1.0f), Value::f32(nan)}), 2);
+}
+
+TEST(Fusion, MaskCompareAndBranch) {
+  TestModule m;
+  // local.get 0; i32.const 0xDF; i32.and; i32.const 69; i32.eq; if (result i32) 1 else 2 end  (c is 'E' or
+  // 'e')
+  uint32_t f = m.func(m.type({I32}, {I32}), {},
+                      {kLocalGet, 0, kI32Const, 0xDF, 0x01, kI32And, kI32Const, 0xC5, 0x00, kI32Eq, kIf,
+                       kTypeI32, kI32Const, 1, kElse, kI32Const, 2, kEnd, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: BrIfI32AndNeImm s0, 223, 69, @10\n"
+            "5: Const32 s1, 1\n"
+            "8: Br @13\n"
+            "10: Const32 s1, 2\n"
+            "13: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32('E')}), 1);
+  EXPECT_EQ(run.call_i32(f, {Value::i32('e')}), 1);
+  EXPECT_EQ(run.call_i32(f, {Value::i32('F')}), 2);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(0x145)}), 1);  // 0x145 & 0xDF = 0x45
 }
 
 TEST(Fusion, ShiftThenMask) {
