@@ -520,6 +520,16 @@ void FunctionTranslator::emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2)
 bool FunctionTranslator::emit_with_immediate(Op op) {
   const Operand& b = operands_.back();
   const OpInfo& info = op_info(op);
+  if (op == Op::F64Div && b.kind != Operand::Kind::Const && operands_[height_ - 2].kind == Operand::Kind::Const) {
+    // A constant dividend (1.0 / x): F64DivFromImm64 dst, x, lo, hi.
+    uint64_t dividend = operands_[height_ - 2].bits;
+    uint32_t x = use(1);
+    pop(2);
+    push(1);
+    set_last_result(emit(IOp::F64DivFromImm64, top(1), x, static_cast<uint32_t>(dividend),
+                         static_cast<uint32_t>(dividend >> 32)));
+    return true;
+  }
   if (b.kind != Operand::Kind::Const || info.params[0] != info.params[1]) return false;
   uint64_t bits = b.bits;
   bool narrow = info.params[0] == 'i' || info.params[0] == 'f' ||

@@ -27,6 +27,7 @@ enum : uint8_t {
   kI64Xor = 0x85,
   kF32Lt = 0x5D,
   kI32Eq = 0x46,
+  kF64Div = 0xA3,
 };
 
 // store v at base + (i << 2) + 4, then load it back from the same address.
@@ -132,6 +133,19 @@ TEST(Fusion, MaskCompareAndBranch) {
   EXPECT_EQ(run.call_i32(f, {Value::i32('e')}), 1);
   EXPECT_EQ(run.call_i32(f, {Value::i32('F')}), 2);
   EXPECT_EQ(run.call_i32(f, {Value::i32(0x145)}), 1);  // 0x145 & 0xDF = 0x45
+}
+
+TEST(Fusion, ConstantDividend) {
+  TestModule m;
+  // f64.const 1.0; local.get 0; f64.div
+  uint32_t f = m.func(m.type({F64}, {F64}), {},
+                      {kF64Const, 0, 0, 0, 0, 0, 0, 0xF0, 0x3F, kLocalGet, 0, kF64Div, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: F64DivFromImm64 s1, s0, 0, 1072693248\n"
+            "5: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(std::bit_cast<double>(run.call(f, {Value::f64(4.0)})), 0.25);
+  EXPECT_EQ(std::bit_cast<double>(run.call(f, {Value::f64(-0.0)})), -std::numeric_limits<double>::infinity());
 }
 
 TEST(Fusion, ShiftThenMask) {
