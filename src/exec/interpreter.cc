@@ -325,6 +325,9 @@ using Handler = bool (*)(const CodeWord* pc, uint64_t* fp, uint8_t* mem, uint64_
 HANDLER(Invalid);
 HANDLER(SlowTrap);
 HANDLER(SlowCall);
+HANDLER(SlowIndirectCallTrap);
+HANDLER(SlowReturnToInstance);
+HANDLER(SlowReturnMany);
 #undef ENTRY
 
 #define ENTRY(name) &h_##name,
