@@ -520,7 +520,8 @@ void FunctionTranslator::emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2)
 bool FunctionTranslator::emit_with_immediate(Op op) {
   const Operand& b = operands_.back();
   const OpInfo& info = op_info(op);
-  if (op == Op::F64Div && b.kind != Operand::Kind::Const && operands_[height_ - 2].kind == Operand::Kind::Const) {
+  if (op == Op::F64Div && b.kind != Operand::Kind::Const &&
+      operands_[height_ - 2].kind == Operand::Kind::Const) {
     // A constant dividend (1.0 / x): F64DivFromImm64 dst, x, lo, hi.
     uint64_t dividend = operands_[height_ - 2].bits;
     uint32_t x = use(1);
@@ -665,7 +666,7 @@ bool FunctionTranslator::fold_store_address(const Instr& in) {
 
 // A binary operator whose second operand was just computed by an operator it
 // combines with: i32.shl imm then i32.add (I32AddShl), i32.mul then i32.add
-// (I32MulAdd), shr_u imm then xor
+// (I32MulAdd), an f64 load then f64 add/sub/mul (F64AddLoad, ...), shr_u imm then xor
 // (I32XorShrU, I64XorShrU), f32/f64 mul then add
 // (F32MulAdd/F64MulAdd, each result rounded as before).
 bool FunctionTranslator::fold_binary(Op op) {
@@ -679,13 +680,32 @@ bool FunctionTranslator::fold_binary(Op op) {
   if (op == Op::I64Xor && inner == IOp::I64ShrUImm) fused = IOp::I64XorShrU;
   if (op == Op::F32Add && inner == IOp::F32Mul) fused = IOp::F32MulAdd;
   if (op == Op::F64Add && inner == IOp::F64Mul) fused = IOp::F64MulAdd;
+  // A loaded second operand: the instruction traps only as the load would,
+  // so its source map entry is the load's.
+  uint32_t source_offset = wasm_offset_;
+  if (inner == IOp::F64Load || inner == IOp::F64LoadAddImm) {
+    bool add_imm = inner == IOp::F64LoadAddImm;
+    if (op == Op::F64Add) fused = add_imm ? IOp::F64AddLoadAddImm : IOp::F64AddLoad;
+    if (op == Op::F64Sub) fused = add_imm ? IOp::F64SubLoadAddImm : IOp::F64SubLoad;
+    if (op == Op::F64Mul) fused = add_imm ? IOp::F64MulLoadAddImm : IOp::F64MulLoad;
+    if (fused != IOp::Count) source_offset = source_map_.back().second;
+  }
   if (fused == IOp::Count) return false;
-  uint32_t x = producer[2], y = producer[3];
+  // The producer's inputs (words 2..) follow the first operand.
+  CodeWord inputs[3] = {};
+  uint32_t num_inputs = iop_length(producer) - 2;
+  std::copy(producer + 2, producer + 2 + num_inputs, inputs);
   drop_top_producer();
   uint32_t a = use(2);
   pop(2);
   push(1);
-  set_last_result(emit(fused, top(1), a, x, y));
+  uint32_t saved_offset = wasm_offset_;
+  wasm_offset_ = source_offset;
+  if (num_inputs == 2)
+    set_last_result(emit(fused, top(1), a, inputs[0], inputs[1]));
+  else
+    set_last_result(emit(fused, top(1), a, inputs[0], inputs[1], inputs[2]));
+  wasm_offset_ = saved_offset;
   return true;
 }
 

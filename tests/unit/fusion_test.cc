@@ -28,6 +28,8 @@ enum : uint8_t {
   kF32Lt = 0x5D,
   kI32Eq = 0x46,
   kF64Div = 0xA3,
+  kF64Load = 0x2B,
+  kF64Sub = 0xA1,
 };
 
 // store v at base + (i << 2) + 4, then load it back from the same address.
@@ -146,6 +148,23 @@ TEST(Fusion, ConstantDividend) {
   Runner run(m);
   EXPECT_EQ(std::bit_cast<double>(run.call(f, {Value::f64(4.0)})), 0.25);
   EXPECT_EQ(std::bit_cast<double>(run.call(f, {Value::f64(-0.0)})), -std::numeric_limits<double>::infinity());
+}
+
+TEST(Fusion, LoadedOperandTrapsAtTheLoad) {
+  TestModule m;
+  m.desc.memories.push_back(MemoryType{Limits{1, std::nullopt}});
+  // local.get 1; local.get 0; f64.load offset=8; f64.sub   = b - f64[a + 8]
+  uint32_t f =
+      m.func(m.type({I32, F64}, {F64}), {}, {kLocalGet, 1, kLocalGet, 0, kF64Load, 3, 8, kF64Sub, kEnd});
+  CompiledFunc c = m.translate(f);
+  EXPECT_EQ(disassemble(c),
+            "0: F64SubLoad s2, s1, s0, 8\n"
+            "5: Return s2, 1\n");
+  // The body starts at byte 8: local.get 1 (8), local.get 0 (10), f64.load (12), f64.sub (15).
+  EXPECT_EQ(c.source_map.front().second, 12u);
+  Runner run(m);
+  EXPECT_EQ(std::bit_cast<double>(run.call(f, {Value::i32(0), Value::f64(1.5)})), 1.5);  // memory is zero
+  EXPECT_EQ(run.trap_message(f, {Value::i32(65536 - 15), Value::f64(0)}), "out of bounds memory access");
 }
 
 TEST(Fusion, ShiftThenMask) {
