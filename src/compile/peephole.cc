@@ -19,6 +19,8 @@ IOp joined_form(IOp first, IOp second) {
       if (second == IOp::BrIfNez) return IOp::CopyBrIfNez;
       if (second == IOp::BrIfEqz) return IOp::CopyBrIfEqz;
       if (second == IOp::BrIfI32NeImm) return IOp::CopyBrIfI32NeImm;
+      if (second == IOp::CallFunc) return IOp::CopyCallFunc;
+      if (second == IOp::CallIndirectOp) return IOp::CopyCallIndirectOp;
       break;
     case IOp::Const32:
       if (second == IOp::Copy) return IOp::Const32Copy;
@@ -96,6 +98,14 @@ void fuse_adjacent_pairs(CompiledFunc& func) {
     IOp joined = IOp::Count;
     if (i + 1 < starts.size() && !is_target[starts[i + 1]])
       joined = joined_form(static_cast<IOp>(code[pos]), static_cast<IOp>(code[starts[i + 1]]));
+    // A call must keep its own wasm offset (backtraces): join it only to
+    // work of the same wasm instruction (its arguments).
+    if (joined == IOp::CopyCallFunc || joined == IOp::CopyCallIndirectOp) {
+      size_t next_entry = map_index + 1;
+      if (next_entry >= func.source_map.size() ||
+          func.source_map[next_entry].second != func.source_map[map_index].second)
+        joined = IOp::Count;
+    }
     if (joined == IOp::Count) {
       out.insert(out.end(), code.begin() + pos, code.begin() + pos + length);
       continue;

@@ -9,7 +9,8 @@
 namespace waspvm {
 
 // The instruction that runs `first` then `second`, with the operands of
-// both in order, or IOp::Count. `first` never branches; `second` may.
+// both in order, or IOp::Count. `first` never branches; `second` may, and
+// may be a call (joined only when both come from the same wasm instruction).
 IOp joined_form(IOp first, IOp second);
 
 // Rewrites func.code and func.source_map in place; branch offsets are

@@ -4,6 +4,7 @@
 // instructions it replaces (address wrap, bounds, rounding).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -271,6 +272,36 @@ TEST(Fusion, LoadThenBranchJoinsInALoop) {
   EXPECT_NE(code.find("I32LoadBrIfNez s0, s0, 0, s0, @"), std::string::npos) << code;
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {}), 3);
+}
+
+TEST(Fusion, ArgumentCopyJoinsTheCallAndKeepsItsOffset) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  // f0(x) = f1(x), f1 traps: local.get 0; call 1  /  unreachable
+  uint32_t f0 = m.func(t, {}, {kLocalGet, 0, kCall, 1, kEnd});
+  m.func(t, {}, {kUnreachable, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f0, PairJoining::On)),
+            "0: CopyCallFunc s1, s0, 1, 1\n"
+            "5: Return s1, 1\n");
+  std::vector<uint8_t> binary = m.binary();
+  // The call's byte offset in the binary: f0's body is local.get 0; call 1; end.
+  const std::vector<uint8_t> body = {kLocalGet, 0, kCall, 1, kEnd};
+  auto at = std::search(binary.begin(), binary.end(), body.begin(), body.end());
+  ASSERT_NE(at, binary.end());
+  auto call_offset = static_cast<uint32_t>(at - binary.begin()) + 2;
+  Engine engine;
+  Result<Module> module = Module::compile(engine, binary);
+  ASSERT_TRUE(module.ok());
+  Result<Instance> instance = Linker(engine).instantiate(*module);
+  ASSERT_TRUE(instance.ok());
+  std::vector<Value> args = {Value::i32(1)};
+  Result<Outcome> outcome = instance->call("f0", args);
+  ASSERT_TRUE(outcome.ok());
+  ASSERT_TRUE(outcome->trapped());
+  const std::vector<FrameInfo>& frames = outcome->trap().backtrace;
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[1].func_index, 0u);
+  EXPECT_EQ(frames[1].wasm_offset, call_offset);
 }
 
 // A joined instruction's operands are its parts' operands in order, and only
