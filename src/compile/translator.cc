@@ -671,6 +671,14 @@ bool FunctionTranslator::fold_store_address(const Instr& in) {
 // (F32MulAdd/F64MulAdd, each result rounded as before).
 bool FunctionTranslator::fold_binary(Op op) {
   const CodeWord* producer = top_producer();
+  // Integer add and xor commute exactly: the producer may also be the first
+  // operand, with a local on top ((b << k) + a, (x >> k) ^ y).
+  bool commuted = false;
+  if (producer == nullptr && (op == Op::I32Add || op == Op::I32Xor || op == Op::I64Xor) &&
+      operands_.back().kind == Operand::Kind::Local) {
+    producer = producer_of(2);
+    commuted = producer != nullptr;
+  }
   if (producer == nullptr) return false;
   auto inner = static_cast<IOp>(producer[0]);
   IOp fused = IOp::Count;
@@ -678,6 +686,8 @@ bool FunctionTranslator::fold_binary(Op op) {
   if (op == Op::I32Add && inner == IOp::I32Mul) fused = IOp::I32MulAdd;
   if (op == Op::I32Xor && inner == IOp::I32ShrUImm) fused = IOp::I32XorShrU;
   if (op == Op::I64Xor && inner == IOp::I64ShrUImm) fused = IOp::I64XorShrU;
+  if (op == Op::I32Xor && inner == IOp::I32ShlImm) fused = IOp::I32XorShl;
+  if (op == Op::I64Xor && inner == IOp::I64ShlImm) fused = IOp::I64XorShl;
   if (op == Op::F32Add && inner == IOp::F32Mul) fused = IOp::F32MulAdd;
   if (op == Op::F64Add && inner == IOp::F64Mul) fused = IOp::F64MulAdd;
   // A loaded second operand: the instruction traps only as the load would,
@@ -695,8 +705,9 @@ bool FunctionTranslator::fold_binary(Op op) {
   CodeWord inputs[3] = {};
   uint32_t num_inputs = iop_length(producer) - 2;
   std::copy(producer + 2, producer + 2 + num_inputs, inputs);
+  if (commuted && (inner == IOp::F64Load || inner == IOp::F64LoadAddImm)) return false;
   drop_top_producer();
-  uint32_t a = use(2);
+  uint32_t a = commuted ? operands_.back().local : use(2);
   pop(2);
   push(1);
   uint32_t saved_offset = wasm_offset_;

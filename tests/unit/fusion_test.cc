@@ -194,6 +194,26 @@ TEST(Fusion, XorWithShifted) {
   EXPECT_EQ(static_cast<uint64_t>(run.call_i64(f, {Value::i64(static_cast<int64_t>(x))})), x ^ (x >> 33));
 }
 
+TEST(Fusion, CommutedIntegerFolds) {
+  TestModule m;
+  // local.get 0; i64.const 12; i64.shr_u; local.get 0; i64.xor   = (x >> 12) ^ x
+  uint32_t f =
+      m.func(m.type({I64}, {I64}), {}, {kLocalGet, 0, kI64Const, 12, kI64ShrU, kLocalGet, 0, kI64Xor, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: I64XorShrU s1, s0, s0, 12\n"
+            "5: Return s1, 1\n");
+  // local.get 1; i32.const 2; i32.shl; local.get 0; i32.add   = (i << 2) + base
+  uint32_t g = m.func(m.type({I32, I32}, {I32}), {},
+                      {kLocalGet, 1, kI32Const, 2, kI32Shl, kLocalGet, 0, kI32Add, kEnd});
+  EXPECT_EQ(disassemble(m.translate(g)),
+            "0: I32AddShl s2, s0, s1, 2\n"
+            "5: Return s2, 1\n");
+  Runner run(m);
+  uint64_t x = 0xF0F0F0F0F0F0F0F0ull;
+  EXPECT_EQ(static_cast<uint64_t>(run.call_i64(f, {Value::i64(static_cast<int64_t>(x))})), (x >> 12) ^ x);
+  EXPECT_EQ(run.call_i32(g, {Value::i32(1000), Value::i32(5)}), 1020);
+}
+
 TEST(Fusion, MultiplyAddRoundsTwice) {
   TestModule m;
   // local.get 0; local.get 1; local.get 2; f64.mul; f64.add
