@@ -12,6 +12,12 @@ IOp joined_form(IOp first, IOp second) {
   switch (first) {
     case IOp::I32AddImm:
       if (second == IOp::I32AddImm) return IOp::I32AddImm2;
+      if (second == IOp::BrIfNez) return IOp::I32AddImmBrIfNez;
+      if (second == IOp::BrIfI32Ne) return IOp::I32AddImmBrIfI32Ne;
+      if (second == IOp::BrIfI32GtUImm) return IOp::I32AddImmBrIfI32GtUImm;
+      break;
+    case IOp::I32AddImm2:
+      if (second == IOp::BrIfI32Ne) return IOp::I32AddImm2BrIfI32Ne;
       break;
     case IOp::Copy:
       if (second == IOp::Copy) return IOp::Copy2;
@@ -110,12 +116,22 @@ void fuse_adjacent_pairs(CompiledFunc& func) {
       out.insert(out.end(), code.begin() + pos, code.begin() + pos + length);
       continue;
     }
-    uint32_t next = starts[++i];
-    new_start[i] = new_start[i - 1];
-    operands_at[i] = length;
+    // Join, then keep joining while the result pairs with what follows
+    // (two i32.add imm and a branch).
+    size_t op_index = out.size();
     out.push_back(static_cast<CodeWord>(joined));
     out.insert(out.end(), code.begin() + pos + 1, code.begin() + pos + length);
-    out.insert(out.end(), code.begin() + next + 1, code.begin() + next + iop_length(&code[next]));
+    for (;;) {
+      uint32_t next = starts[++i];
+      new_start[i] = new_start[i - 1];
+      operands_at[i] = static_cast<uint32_t>(out.size() - op_index);
+      out.insert(out.end(), code.begin() + next + 1, code.begin() + next + iop_length(&code[next]));
+      if (i + 1 >= starts.size() || is_target[starts[i + 1]]) break;
+      IOp longer = joined_form(joined, static_cast<IOp>(code[starts[i + 1]]));
+      if (longer == IOp::Count) break;
+      joined = longer;
+      out[op_index] = static_cast<CodeWord>(joined);
+    }
   }
   new_pos[size] = static_cast<uint32_t>(out.size());
 

@@ -31,6 +31,7 @@ enum : uint8_t {
   kF64Div = 0xA3,
   kF64Load = 0x2B,
   kF64Sub = 0xA1,
+  kI32Ne = 0x47,
 };
 
 // store v at base + (i << 2) + 4, then load it back from the same address.
@@ -274,6 +275,20 @@ TEST(Fusion, AdjacentAddsJoinExceptAtBranchTargets) {
   EXPECT_EQ(c.source_map[1].first, 7u);
   Runner run(m);
   EXPECT_EQ(run.call_i32(f, {Value::i32(0), Value::i32(3)}), 16);  // a = 1 + 5 * 3
+}
+
+TEST(Fusion, JoinsChainIntoALoopLatch) {
+  TestModule m;
+  // (local a b) loop a += 1; b += 2; br_if (a != n) end; b
+  uint32_t f = m.func(m.type({I32}, {I32}), {{2, I32}},
+                      {kLoop,     kVoid, kLocalGet, 1,     kI32Const, 1,         kI32Add,   kLocalSet, 1,
+                       kLocalGet, 2,     kI32Const, 2,     kI32Add,   kLocalSet, 2,         kLocalGet, 1,
+                       kLocalGet, 0,     kI32Ne,    kBrIf, 0,         kEnd,      kLocalGet, 2,         kEnd});
+  EXPECT_EQ(disassemble(m.translate(f, PairJoining::On)),
+            "0: I32AddImm2BrIfI32Ne s1, s1, 1, s2, s2, 2, s1, s0, @0\n"
+            "10: Return s2, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(5)}), 10);
 }
 
 TEST(Fusion, LoadThenBranchJoinsInALoop) {
