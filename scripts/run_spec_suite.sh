@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#inputs[@]} -gt 0 ] || inputs=(core core-fallback)
 
-WASPVM="$build_dir/waspvm"
+WASPVM="${WASPVM:-$build_dir/waspvm}"  # (the environment may name another build of the command)
 if [ ! -x "$WASPVM" ]; then
   echo "error: $WASPVM not found; build it first or pass --build BUILD_DIR" >&2
   exit 2
