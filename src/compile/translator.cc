@@ -83,6 +83,8 @@ FusedBranch fused_branch_for(IOp compare) {
     case IOp::I32Eqz: return {IOp::BrIfEqz, IOp::BrIfNez, 1};
     case IOp::I64Eqz: return {IOp::BrIfI64Eqz, IOp::BrIfI64Nez, 1};
     case IOp::I32AndEqImm: return {IOp::BrIfI32AndEqImm, IOp::BrIfI32AndNeImm, 3};
+    case IOp::I32AndEqzImm: return {IOp::BrIfI32AndZImm, IOp::BrIfI32AndImm, 2};
+    case IOp::I64AndEqzImm: return {IOp::BrIfI64AndZImm, IOp::BrIfI64AndImm, 2};
     case IOp::I32AndNeImm: return {IOp::BrIfI32AndNeImm, IOp::BrIfI32AndEqImm, 3};
     default: return {};
   }
@@ -196,6 +198,8 @@ class FunctionTranslator {
   bool fold_address_add(const Instr& in);
   bool fold_store_address(const Instr& in);
   bool fold_binary(Op op);
+  bool fold_eqz(Op op);
+  bool fold_multiply_add(Op op, uint64_t addend, bool narrow);
   bool store_constant(const Instr& in);
   // If the condition on top was just computed by a fusable comparison,
   // removes it and returns its operands and fused branches.
@@ -326,6 +330,7 @@ void FunctionTranslator::translate_one_to_one(const Instr& in) {
         push(1);
         set_last_result(emit(op, top(1), a, b));
       } else {
+        if (fold_eqz(in.op)) break;
         uint32_t a = use(1);
         pop(1);
         push(1);
@@ -548,6 +553,7 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
       return true;
     }
   }
+  if ((op == Op::I32Add || op == Op::I64Add) && fold_multiply_add(op, bits, narrow)) return true;
   if (op == Op::I32Eq || op == Op::I32Ne) {
     const CodeWord* mask = producer_of(2);
     if (mask != nullptr && static_cast<IOp>(mask[0]) == IOp::I32AndImm) {
@@ -661,6 +667,52 @@ bool FunctionTranslator::fold_store_address(const Instr& in) {
          in.mem_offset);
   }
   pop(2);
+  return true;
+}
+
+// `i32.and imm; i32.eqz` (i64 too) is one bit test, I32AndEqzImm, which
+// fuses with a branch as BrIfI32AndZImm / BrIfI32AndImm.
+bool FunctionTranslator::fold_eqz(Op op) {
+  const CodeWord* mask = top_producer();
+  if (mask == nullptr) return false;
+  IOp fused = IOp::Count;
+  if (op == Op::I32Eqz && static_cast<IOp>(mask[0]) == IOp::I32AndImm) fused = IOp::I32AndEqzImm;
+  if (op == Op::I64Eqz && static_cast<IOp>(mask[0]) == IOp::I64AndImm) fused = IOp::I64AndEqzImm;
+  if (fused == IOp::Count) return false;
+  uint32_t a = mask[2], m = mask[3];
+  drop_top_producer();
+  pop(1);
+  push(1);
+  set_last_result(emit(fused, top(1), a, m));
+  return true;
+}
+
+// `mul imm; add imm` (i32, i64, and their imm64 forms): x * k + c in one
+// instruction (a linear congruential step).
+bool FunctionTranslator::fold_multiply_add(Op op, uint64_t addend, bool narrow) {
+  const CodeWord* mul = producer_of(2);
+  if (mul == nullptr) return false;
+  auto inner = static_cast<IOp>(mul[0]);
+  if (op == Op::I32Add && inner == IOp::I32MulImm) {
+    uint32_t x = mul[2], k = mul[3];
+    drop_top_producer();
+    pop(2);
+    push(1);
+    set_last_result(emit(IOp::I32MulAddImm, top(1), x, k, static_cast<uint32_t>(addend)));
+    return true;
+  }
+  if (op != Op::I64Add || (inner != IOp::I64MulImm && inner != IOp::I64MulImm64)) return false;
+  uint64_t k = inner == IOp::I64MulImm
+                   ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(mul[3])))
+                   : mul[3] | static_cast<uint64_t>(mul[4]) << 32;
+  uint64_t c = narrow ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(addend))) : addend;
+  uint32_t x = mul[2];
+  drop_top_producer();
+  pop(2);
+  push(1);
+  set_last_result(emit(IOp::I64MulAddImm64, top(1), x, static_cast<uint32_t>(k),
+                       static_cast<uint32_t>(k >> 32), static_cast<uint32_t>(c),
+                       static_cast<uint32_t>(c >> 32)));
   return true;
 }
 

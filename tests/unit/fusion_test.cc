@@ -32,6 +32,7 @@ enum : uint8_t {
   kF64Load = 0x2B,
   kF64Sub = 0xA1,
   kI32Ne = 0x47,
+  kI64Mul = 0x7E,
 };
 
 // store v at base + (i << 2) + 4, then load it back from the same address.
@@ -213,6 +214,46 @@ TEST(Fusion, CommutedIntegerFolds) {
   uint64_t x = 0xF0F0F0F0F0F0F0F0ull;
   EXPECT_EQ(static_cast<uint64_t>(run.call_i64(f, {Value::i64(static_cast<int64_t>(x))})), (x >> 12) ^ x);
   EXPECT_EQ(run.call_i32(g, {Value::i32(1000), Value::i32(5)}), 1020);
+}
+
+TEST(Fusion, LinearCongruentialStepAndBitTest) {
+  TestModule m;
+  // local.get 0; i64.const 6364136223846793005; i64.mul; i64.const 1442695040888963407; i64.add
+  std::vector<uint8_t> body = {kLocalGet, 0, kI64Const};
+  auto sleb = [&body](int64_t v) {
+    for (bool more = true; more;) {
+      uint8_t byte = v & 0x7F;
+      v >>= 7;
+      more = !((v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40)));
+      body.push_back(more ? byte | 0x80 : byte);
+    }
+  };
+  sleb(6364136223846793005);
+  body.push_back(kI64Mul);
+  body.push_back(kI64Const);
+  sleb(1442695040888963407);
+  body.push_back(kI64Add);
+  body.push_back(kEnd);
+  uint32_t f = m.func(m.type({I64}, {I64}), {}, body);
+  EXPECT_EQ(disassemble(m.translate(f)),
+            "0: I64MulAddImm64 s1, s0, 1284865837, 1481765933, 4150755663, 335903614\n"
+            "7: Return s1, 1\n");
+  // local.get 0; i32.const 1; i32.and; i32.eqz; if (result i32) 10 else 20 end
+  uint32_t g = m.func(m.type({I32}, {I32}), {},
+                      {kLocalGet, 0, kI32Const, 1, kI32And, kI32Eqz, kIf, kTypeI32, kI32Const, 10, kElse,
+                       kI32Const, 20, kEnd, kEnd});
+  EXPECT_EQ(disassemble(m.translate(g)),
+            "0: BrIfI32AndImm s0, 1, @9\n"
+            "4: Const32 s1, 10\n"
+            "7: Br @12\n"
+            "9: Const32 s1, 20\n"
+            "12: Return s1, 1\n");
+  Runner run(m);
+  uint64_t x = 12345;
+  EXPECT_EQ(static_cast<uint64_t>(run.call_i64(f, {Value::i64(static_cast<int64_t>(x))})),
+            x * 6364136223846793005ull + 1442695040888963407ull);
+  EXPECT_EQ(run.call_i32(g, {Value::i32(4)}), 10);
+  EXPECT_EQ(run.call_i32(g, {Value::i32(5)}), 20);
 }
 
 TEST(Fusion, MultiplyAddRoundsTwice) {
