@@ -31,6 +31,12 @@ IOp joined_form(IOp first, IOp second) {
     case IOp::Const32:
       if (second == IOp::Copy) return IOp::Const32Copy;
       break;
+    case IOp::I32AndImm:
+      if (second == IOp::BrIfI32EqImm) return IOp::I32AndImmBrIfI32EqImm;
+      break;
+    case IOp::I32Store:
+      if (second == IOp::I32AddImm) return IOp::I32StoreI32AddImm;
+      break;
     case IOp::I32Load:
       if (second == IOp::BrIfNez) return IOp::I32LoadBrIfNez;
       if (second == IOp::BrIfEqz) return IOp::I32LoadBrIfEqz;

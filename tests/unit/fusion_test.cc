@@ -380,6 +380,21 @@ TEST(Fusion, ArgumentCopyJoinsTheCallAndKeepsItsOffset) {
   EXPECT_EQ(frames[1].wasm_offset, call_offset);
 }
 
+TEST(Fusion, StoreThenAddJoins) {
+  TestModule m;
+  m.desc.memories.push_back(MemoryType{Limits{1, std::nullopt}});
+  // local.get 0; local.get 1; i32.store; local.get 1; i32.const 8; i32.add; local.set 1; local.get 1
+  uint32_t f = m.func(m.type({I32, I32}, {I32}), {},
+                      {kLocalGet, 0, kLocalGet, 1, kI32Store, kAlign4, 0, kLocalGet, 1, kI32Const, 8, kI32Add,
+                       kLocalSet, 1, kLocalGet, 1, kEnd});
+  EXPECT_EQ(disassemble(m.translate(f, PairJoining::On)),
+            "0: I32StoreI32AddImm s0, s1, 0, s1, s1, 8\n"
+            "7: Return s1, 1\n");
+  Runner run(m);
+  EXPECT_EQ(run.call_i32(f, {Value::i32(100), Value::i32(5)}), 13);
+  EXPECT_EQ(run.trap_message(f, {Value::i32(65533), Value::i32(5)}), "out of bounds memory access");
+}
+
 // A joined instruction's operands are its parts' operands in order, and only
 // the second part may branch (the first must fall through to it).
 TEST(Fusion, JoinedOperandKindsAreThePartsInOrder) {
