@@ -15,12 +15,17 @@ IOp joined_form(IOp first, IOp second) {
       if (second == IOp::BrIfNez) return IOp::I32AddImmBrIfNez;
       if (second == IOp::BrIfI32Ne) return IOp::I32AddImmBrIfI32Ne;
       if (second == IOp::BrIfI32GtUImm) return IOp::I32AddImmBrIfI32GtUImm;
+      if (second == IOp::Br) return IOp::I32AddImmBr;
+      break;
+    case IOp::Copy2:
+      if (second == IOp::Br) return IOp::Copy2Br;
       break;
     case IOp::I32AddImm2:
       if (second == IOp::BrIfI32Ne) return IOp::I32AddImm2BrIfI32Ne;
       break;
     case IOp::Copy:
       if (second == IOp::Copy) return IOp::Copy2;
+      if (second == IOp::Br) return IOp::CopyBr;
       if (second == IOp::Const32) return IOp::CopyConst32;
       if (second == IOp::BrIfNez) return IOp::CopyBrIfNez;
       if (second == IOp::BrIfEqz) return IOp::CopyBrIfEqz;
