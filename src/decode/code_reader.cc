@@ -14,9 +14,9 @@ constexpr OpInfo kOpInfos[] = {
 
 // Opcode byte -> Op, for the unprefixed and the 0xFC-prefixed spaces.
 struct OpMaps {
-  std::array<int16_t, 256> plain;
-  std::array<int16_t, 32> fc;
-  OpMaps() {
+  std::array<int16_t, 256> plain{};
+  std::array<int16_t, 32> fc{};
+  constexpr OpMaps() {
     plain.fill(-1);
     fc.fill(-1);
     for (size_t i = 0; i < static_cast<size_t>(Op::Count); ++i) {
@@ -30,10 +30,10 @@ struct OpMaps {
   }
 };
 
-const OpMaps& op_maps() {
-  static const OpMaps maps;
-  return maps;
-}
+// Built at compile time: a function-local static cost a guard check per
+// decoded instruction.
+constexpr OpMaps kOpMaps;
+constexpr const OpMaps& op_maps() { return kOpMaps; }
 
 Result<ValType> read_ref_type(ByteReader& r) {
   auto b = r.u8();
