@@ -140,8 +140,22 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
     return false;
   }
   const FuncType& type = func->type;
-  std::vector<Value> args(type.params.size());
-  std::vector<Value> results(type.results.size());
+  // Arguments and results on the native stack when they fit (every WASI
+  // function does): no allocation per host call.
+  constexpr size_t kInline = 8;
+  Value inline_args[kInline];
+  Value inline_results[kInline];
+  std::vector<Value> heap_args, heap_results;
+  std::span<Value> args(inline_args, type.params.size());
+  std::span<Value> results(inline_results, type.results.size());
+  if (type.params.size() > kInline) {
+    heap_args.resize(type.params.size());
+    args = heap_args;
+  }
+  if (type.results.size() > kInline) {
+    heap_results.resize(type.results.size());
+    results = heap_results;
+  }
   for (size_t i = 0; i < args.size(); ++i) args[i] = Value::from_bits(type.params[i], st.slots[base + i]);
   for (size_t i = 0; i < results.size(); ++i) results[i] = Value::null(type.results[i]);
   Caller caller(caller_inst);

@@ -207,6 +207,26 @@ TEST(MultiValue, HostFunctionReturnsTuple) {
   EXPECT_EQ((*r)[0].f64(), 2'000'000'000'004.5);
 }
 
+TEST(MultiValue, HostFunctionWithManyArgumentsAndResults) {
+  Engine engine;
+  Linker linker(engine);
+  FuncType type{std::vector<ValType>(10, ValType::I32), std::vector<ValType>(9, ValType::I32)};
+  linker.define(
+      "host", "pairs",
+      Extern::of(Func::create(
+          engine, type, [](Caller&, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+            for (size_t i = 0; i < results.size(); ++i)
+              results[i] = Value::i32(args[i].i32() + args[i + 1].i32());
+            return {};
+          })));
+  auto instance = instantiate_test_module(linker, "many_values");
+  ASSERT_TRUE(instance.ok()) << instance.error().message;
+  auto r = call_values(*instance, "call_pairs", {});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 9u);
+  for (int i = 0; i < 9; ++i) EXPECT_EQ((*r)[i].i32(), 2 * i + 3) << i;  // (i + 1) + (i + 2)
+}
+
 // host_trap.wat: "fail" always errors, "checked_div" errors on a zero divisor.
 class HostTrapTest : public ::testing::Test {
  protected:
