@@ -59,9 +59,13 @@ struct Machine {
   FuncInst* const* funcs;
   GlobalInst* const* globals;
   const uint32_t* type_ids;  // canonical ids of the module's types
-  // Memory 0's base and size (which memory.grow changes), or kNoMemory's.
+  // Memory 0's base and size (which memory.grow changes), or kNoMemory's;
+  // and their values, kept current (refresh_memory) where they can change:
+  // memory.grow, host calls, another instance.
   uint8_t* const* memory_data;
   const uint64_t* memory_size;
+  uint8_t* mem_base;
+  uint64_t mem_bytes;
   TrapState* trap;
   const Config* config;
   const FuncInst* callee;  // for the slow path of a call
@@ -72,6 +76,11 @@ struct NoMemory {
   uint64_t size = 0;
 };
 constinit NoMemory kNoMemory;
+
+void refresh_memory(Machine* m) {
+  m->mem_base = *m->memory_data;
+  m->mem_bytes = *m->memory_size;
+}
 
 void enter_instance(Machine* m, InstanceImpl* inst) {
   m->inst = inst;
@@ -85,6 +94,7 @@ void enter_instance(Machine* m, InstanceImpl* inst) {
     m->memory_data = &inst->memories[0]->data;
     m->memory_size = &inst->memories[0]->size;
   }
+  refresh_memory(m);
 }
 
 // Recomputes the pointers into the stacks from st->depth (after growth, or a
@@ -187,6 +197,7 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   if (callee->is_host()) {
     bool ok = call_host(st, callee, base, m->inst, *m->config, *m->trap);
     attach_stacks(m);
+    refresh_memory(m);  // the host may have grown it
     return ok;
   }
   bool ok = push_frame(st, callee, base, *m->config, *m->trap);
@@ -206,6 +217,7 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
     sync_depth(m);
     bool ok = call_host(st, callee, base, m->inst, *m->config, *m->trap);
     attach_stacks(m);
+    refresh_memory(m);
     if (!ok) return false;
     // Return from the current frame with the host function's results.
     if (m->frame == m->entry_frame) {
@@ -316,8 +328,8 @@ inline bool in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
   do {                              \
     pc = m->frame->pc;              \
     fp = m->slots + m->frame->base; \
-    mem = *m->memory_data;          \
-    mem_size = *m->memory_size;     \
+    mem = m->mem_base;              \
+    mem_size = m->mem_bytes;        \
   } while (0)
 
 #if WASP_DISPATCH_TAIL
