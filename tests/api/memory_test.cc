@@ -127,6 +127,29 @@ TEST_F(MemoryTest, GrowIsVisibleThroughEarlierHandles) {
   EXPECT_EQ(mem->pages(), 2u);
 }
 
+TEST(MemoryGrowth, HostGrowIsSeenByTheRunningCode) {
+  Engine engine;
+  Linker linker(engine);
+  linker.define(
+      "host", "grow_one",
+      Extern::of(Func::create(engine, FuncType{},
+                              [](Caller& caller, std::span<const Value>, std::span<Value>) -> Result<void> {
+                                std::optional<Memory> memory = caller.memory(0);
+                                if (!memory) return make_error("no memory");
+                                auto grown = memory->grow(1);
+                                if (!grown.ok()) return grown.error();
+                                return {};
+                              })));
+  auto instance = instantiate_test_module(linker, "host_grow");
+  ASSERT_TRUE(instance.ok()) << instance.error().message;
+  auto r = call_values(*instance, "store_past_first_page", {Value::i32(41)});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0].i32(), 41);
+  r = call_values(*instance, "store_after_callee_grew", {Value::i32(42)});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0].i32(), 42);
+}
+
 TEST(SharedObjects, TwoInstancesShareAnImportedMemoryAndTable) {
   Engine engine;
   Memory mem = Memory::create(engine, MemoryType{Limits{1, 1}});
