@@ -61,6 +61,7 @@ namespace {
 // offsets of BrTable) of the instruction at `code`.
 template <class Fn>
 void for_each_branch_word(const CodeWord* code, Fn fn) {
+  if (!iop_has_branches(static_cast<IOp>(code[0]))) return;
   uint32_t word = 1;
   for (const char* k = iop_operand_kinds(static_cast<IOp>(code[0])); *k != '\0'; ++k) {
     if (*k == 'r') {
@@ -83,15 +84,16 @@ void fuse_adjacent_pairs(CompiledFunc& func) {
   const auto size = static_cast<uint32_t>(code.size());
   // Instruction starts and branch targets.
   std::vector<uint32_t> starts;
-  std::vector<bool> is_target(size + 1, false);
+  starts.reserve(size / 3 + 1);
+  std::vector<uint8_t> is_target(size + 1, 0);
   bool any_pair = false;
   for (uint32_t pos = 0; pos < size; pos += iop_length(&code[pos])) {
     if (!starts.empty() &&
         joined_form(static_cast<IOp>(code[starts.back()]), static_cast<IOp>(code[pos])) != IOp::Count)
       any_pair = true;
     starts.push_back(pos);
-    for_each_branch_word(
-        &code[pos], [&](uint32_t word) { is_target[pos + static_cast<int32_t>(code[pos + word])] = true; });
+    for_each_branch_word(&code[pos],
+                         [&](uint32_t word) { is_target[pos + static_cast<int32_t>(code[pos + word])] = 1; });
   }
   if (!any_pair) return;
 

@@ -75,7 +75,43 @@ const char* iop_operand_kinds(IOp op) {
   return index < std::size(kIOpInfos) ? kIOpInfos[index].kinds : "";
 }
 
+namespace {
+
+// Per opcode: its length in words when fixed (no `n` operand), else 0; and
+// whether it has branch offsets. Computed once from the kinds strings, which
+// translation and the peephole pass would otherwise walk per instruction.
+struct IOpShape {
+  uint8_t fixed_length = 0;
+  bool branches = false;
+};
+
+constexpr std::array<IOpShape, std::size(kIOpInfos)> make_shapes() {
+  std::array<IOpShape, std::size(kIOpInfos)> shapes{};
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    uint32_t length = 1;
+    bool variable = false;
+    for (const char* k = kIOpInfos[i].kinds; *k != '\0'; ++k) {
+      variable |= *k == 'n';
+      shapes[i].branches |= *k == 'r' || *k == 'n';
+      ++length;
+    }
+    shapes[i].fixed_length = variable ? 0 : static_cast<uint8_t>(length);
+  }
+  return shapes;
+}
+
+constexpr std::array<IOpShape, std::size(kIOpInfos)> kShapes = make_shapes();
+
+}  // namespace
+
+bool iop_has_branches(IOp op) {
+  auto index = static_cast<size_t>(op);
+  return index < kShapes.size() && kShapes[index].branches;
+}
+
 uint32_t iop_length(const CodeWord* code) {
+  auto index = static_cast<size_t>(code[0]);
+  if (index < kShapes.size() && kShapes[index].fixed_length != 0) return kShapes[index].fixed_length;
   const char* kinds = iop_operand_kinds(static_cast<IOp>(code[0]));
   uint32_t length = 1;
   for (const char* k = kinds; *k != '\0'; ++k) {

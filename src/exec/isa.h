@@ -34,7 +34,17 @@ enum class IOp : uint32_t {
 #undef WASP_IOP_Special
 
 // The families of derived.def.
-enum class Derived : uint8_t { Imm, Imm64, AddImm, StoreImm, Indexed, ScaledImm, StoreIndexed, StoreImmIndexed, Count };
+enum class Derived : uint8_t {
+  Imm,
+  Imm64,
+  AddImm,
+  StoreImm,
+  Indexed,
+  ScaledImm,
+  StoreIndexed,
+  StoreImmIndexed,
+  Count
+};
 // The derived form of `op` in `family`, or IOp::Count if it has none.
 IOp derived_form(Op op, Derived family);
 
@@ -43,6 +53,8 @@ inline IOp to_iop(Op op) { return static_cast<IOp>(static_cast<uint32_t>(op)); }
 const char* iop_name(IOp op);
 // Number of words the instruction at `code` occupies (opcode word included).
 uint32_t iop_length(const CodeWord* code);
+// Whether `op` has branch offsets (`r` or `n` operands).
+bool iop_has_branches(IOp op);
 
 // A function translated to internal code.
 struct CompiledFunc {
