@@ -9,6 +9,7 @@
 
 #include "compile/peephole.h"
 #include "decode/code_reader.h"
+#include "exec/slots.h"
 #include "waspvm/trap.h"
 
 namespace waspvm {
@@ -199,7 +200,8 @@ class FunctionTranslator {
   bool fold_store_address(const Instr& in);
   bool fold_binary(Op op);
   bool fold_eqz(Op op);
-  bool fold_multiply_add(Op op, uint64_t addend, bool narrow);
+  bool fold_immediate_pair(Op op, uint64_t c);
+  bool fold_i64_multiply_add(uint64_t c);  // c: the constant's full 64 bits
   bool store_constant(const Instr& in);
   // If the condition on top was just computed by a fusable comparison,
   // removes it and returns its operands and fused branches.
@@ -542,41 +544,8 @@ bool FunctionTranslator::emit_with_immediate(Op op) {
                 (info.params[0] == 'I' && fits_sign_extended_32(bits));
   bool comparison = info.results[0] != info.params[0];
   if (!narrow && comparison && fused_branch_for(to_iop(op)).when_true != IOp::Count) return false;
-  if (op == Op::I32Add) {
-    const CodeWord* shift = producer_of(2);
-    if (shift != nullptr && static_cast<IOp>(shift[0]) == IOp::I32ShlImm) {
-      uint32_t x = shift[2], k = shift[3];
-      drop_top_producer();
-      pop(2);
-      push(1);
-      set_last_result(emit(IOp::I32ShlAddImm, top(1), x, k, static_cast<uint32_t>(bits)));
-      return true;
-    }
-  }
-  if ((op == Op::I32Add || op == Op::I64Add) && fold_multiply_add(op, bits, narrow)) return true;
-  if (op == Op::I32Eq || op == Op::I32Ne) {
-    const CodeWord* mask = producer_of(2);
-    if (mask != nullptr && static_cast<IOp>(mask[0]) == IOp::I32AndImm) {
-      uint32_t x = mask[2], m = mask[3];
-      drop_top_producer();
-      pop(2);
-      push(1);
-      IOp fused = op == Op::I32Eq ? IOp::I32AndEqImm : IOp::I32AndNeImm;
-      set_last_result(emit(fused, top(1), x, m, static_cast<uint32_t>(bits)));
-      return true;
-    }
-  }
-  if (op == Op::I32And) {
-    const CodeWord* shift = producer_of(2);
-    if (shift != nullptr && static_cast<IOp>(shift[0]) == IOp::I32ShrUImm) {
-      uint32_t x = shift[2], k = shift[3];
-      drop_top_producer();
-      pop(2);
-      push(1);
-      set_last_result(emit(IOp::I32ShrUAndImm, top(1), x, k, static_cast<uint32_t>(bits)));
-      return true;
-    }
-  }
+  if (fold_immediate_pair(op, bits)) return true;
+  if (op == Op::I64Add && fold_i64_multiply_add(bits)) return true;
   uint32_t a = use(2);
   pop(2);
   push(1);
@@ -687,25 +656,36 @@ bool FunctionTranslator::fold_eqz(Op op) {
   return true;
 }
 
-// `mul imm; add imm` (i32, i64, and their imm64 forms): x * k + c in one
-// instruction (a linear congruential step).
-bool FunctionTranslator::fold_multiply_add(Op op, uint64_t addend, bool narrow) {
+// An operator with an immediate `c` applied to the result of the immediate
+// instruction just before it: one instruction [dst, x, k, c].
+bool FunctionTranslator::fold_immediate_pair(Op op, uint64_t c) {
+  const CodeWord* producer = producer_of(2);
+  if (producer == nullptr) return false;
+  auto inner = static_cast<IOp>(producer[0]);
+  IOp fused = IOp::Count;
+  if (op == Op::I32Add && inner == IOp::I32ShlImm) fused = IOp::I32ShlAddImm;    // (x << k) + c
+  if (op == Op::I32Add && inner == IOp::I32MulImm) fused = IOp::I32MulAddImm;    // x * k + c
+  if (op == Op::I32And && inner == IOp::I32ShrUImm) fused = IOp::I32ShrUAndImm;  // (x >> k) & c
+  if (op == Op::I32Eq && inner == IOp::I32AndImm) fused = IOp::I32AndEqImm;      // (x & k) == c
+  if (op == Op::I32Ne && inner == IOp::I32AndImm) fused = IOp::I32AndNeImm;
+  if (fused == IOp::Count) return false;
+  uint32_t x = producer[2], k = producer[3];
+  drop_top_producer();
+  pop(2);
+  push(1);
+  set_last_result(emit(fused, top(1), x, k, static_cast<uint32_t>(c)));
+  return true;
+}
+
+// `i64.mul imm` or `imm64`, then `i64.add imm` or `imm64`: x * k + c with
+// both as 64-bit immediates (a linear congruential step).
+bool FunctionTranslator::fold_i64_multiply_add(uint64_t c) {
   const CodeWord* mul = producer_of(2);
   if (mul == nullptr) return false;
   auto inner = static_cast<IOp>(mul[0]);
-  if (op == Op::I32Add && inner == IOp::I32MulImm) {
-    uint32_t x = mul[2], k = mul[3];
-    drop_top_producer();
-    pop(2);
-    push(1);
-    set_last_result(emit(IOp::I32MulAddImm, top(1), x, k, static_cast<uint32_t>(addend)));
-    return true;
-  }
-  if (op != Op::I64Add || (inner != IOp::I64MulImm && inner != IOp::I64MulImm64)) return false;
-  uint64_t k = inner == IOp::I64MulImm
-                   ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(mul[3])))
-                   : mul[3] | static_cast<uint64_t>(mul[4]) << 32;
-  uint64_t c = narrow ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(addend))) : addend;
+  if (inner != IOp::I64MulImm && inner != IOp::I64MulImm64) return false;
+  uint64_t k = inner == IOp::I64MulImm ? from_immediate<uint64_t>(mul[3])
+                                       : mul[3] | static_cast<uint64_t>(mul[4]) << 32;
   uint32_t x = mul[2];
   drop_top_producer();
   pop(2);

@@ -243,9 +243,6 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   return true;
 }
 
-// The instance of the frame being returned to differs from the running one.
-[[gnu::noinline]] void return_to_instance(Machine* m) { enter_instance(m, m->frame->func->instance); }
-
 // A trap (m->trap already says which) at the instruction `pc` of the running
 // frame.
 [[gnu::noinline]] bool raise(Machine* m, const CodeWord* pc) {
@@ -364,6 +361,7 @@ const Handler kHandlers[] = {
 static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(IOp::Count));
 
 #include "exec/handlers.inc"
+#endif
 
 bool run(Machine* m) {
   const CodeWord* pc;
@@ -371,17 +369,9 @@ bool run(Machine* m) {
   uint8_t* mem;
   uint64_t mem_size;
   RELOAD_REGISTERS();
+#if WASP_DISPATCH_TAIL
   return kHandlers[*pc](pc, fp, mem, mem_size, m);
-}
-
-#else  // goto or switch: one function
-
-bool run(Machine* m) {
-  const CodeWord* pc;
-  uint64_t* fp;
-  uint8_t* mem;
-  uint64_t mem_size;
-  RELOAD_REGISTERS();
+#else  // goto or switch: the handlers are in this function
 #define SLOW_HANDLER(name) L_##name:
 #define SLOW_PATH(name) goto L_##name
 #if WASP_DISPATCH_GOTO
@@ -406,9 +396,8 @@ bool run(Machine* m) {
     }
   }
 #endif
-}
-
 #endif
+}
 
 #undef HANDLER
 #undef HANDLER_INVALID
