@@ -19,22 +19,6 @@
 namespace waspvm {
 namespace {
 
-enum : uint8_t {
-  kI32ShrU = 0x76,
-  kF64Add = 0xA0,
-  kI32Store8 = 0x3A,
-  kI32Load8U = 0x2D,
-  kI64ShrU = 0x88,
-  kI64Xor = 0x85,
-  kF32Lt = 0x5D,
-  kI32Eq = 0x46,
-  kF64Div = 0xA3,
-  kF64Load = 0x2B,
-  kF64Sub = 0xA1,
-  kI32Ne = 0x47,
-  kI64Mul = 0x7E,
-};
-
 // store v at base + (i << 2) + 4, then load it back from the same address.
 std::vector<uint8_t> store_then_load_indexed() {
   return {kLocalGet, 0,         kLocalGet, 1,        kI32Const, 2, kI32Shl,   kI32Add, kLocalGet,
