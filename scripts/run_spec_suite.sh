@@ -9,6 +9,7 @@
 #   --out DIR    where to keep the converted JSON and modules (default: a temporary directory,
 #                removed afterwards)
 #   --verbose    passed to `waspvm spectest`
+#   --metering   passed to `waspvm spectest`: every module compiled with gas metering on
 #
 # Each .wast is converted by wabt's wast2json (1.0.32) into its own directory,
 # because file stems repeat across directories (binary.wast), with the flags
@@ -37,7 +38,8 @@ while [ $# -gt 0 ]; do
     --out) [ $# -ge 2 ] || { echo "error: --out needs a directory" >&2; exit 64; }
            out_dir="$2"; shift 2 ;;
     --out=*) out_dir="${1#--out=}"; shift ;;
-    --verbose|-v) verbose=(--verbose); shift ;;
+    --verbose|-v) verbose+=(--verbose); shift ;;
+    --metering) verbose+=(--metering); shift ;;
     -h|--help) sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     -*) echo "error: unknown option $1" >&2; exit 64 ;;
     *) inputs+=("$1"); shift ;;

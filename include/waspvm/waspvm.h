@@ -86,10 +86,18 @@ struct Trap {
   int32_t exit_code = 0;             // code == TrapCode::Exit: the exit status
 };
 
-// What a call produced.
+// Why a call stopped without finishing; Instance::resume continues it.
+enum class SuspendReason : uint8_t {
+  OutOfGas,     // the budget could not pay for the next block (OutOfGas::Suspend)
+  HostYield,    // a host function returned Caller::yield()
+  Interrupted,  // InterruptHandle::interrupt()
+};
+const char* suspend_reason_name(SuspendReason reason);
+
+// What a call (or a resume) produced, and the gas it used.
 class Outcome {
  public:
-  enum class Kind { Returned, Trapped };
+  enum class Kind { Returned, Trapped, Suspended };
   static Outcome returned(std::vector<Value> values) {
     Outcome o;
     o.values_ = std::move(values);
@@ -101,25 +109,93 @@ class Outcome {
     o.trap_ = std::move(trap);
     return o;
   }
+  static Outcome suspended(SuspendReason reason) {
+    Outcome o;
+    o.kind_ = Kind::Suspended;
+    o.reason_ = reason;
+    return o;
+  }
   Kind kind() const { return kind_; }
   bool returned() const { return kind_ == Kind::Returned; }
   bool trapped() const { return kind_ == Kind::Trapped; }
+  bool suspended() const { return kind_ == Kind::Suspended; }
   const std::vector<Value>& values() const { return values_; }
   const Trap& trap() const { return *trap_; }
+  SuspendReason suspend_reason() const { return reason_; }
+  // Gas charged during this call or resume (0 with metering off), and since
+  // the call began, over all its resumes.
+  uint64_t gas_used() const { return gas_used_; }
+  uint64_t total_gas_used() const { return total_gas_used_; }
+  void set_gas(uint64_t used, uint64_t total) {
+    gas_used_ = used;
+    total_gas_used_ = total;
+  }
 
  private:
   Kind kind_ = Kind::Returned;
+  SuspendReason reason_ = SuspendReason::OutOfGas;
+  uint64_t gas_used_ = 0;
+  uint64_t total_gas_used_ = 0;
   std::vector<Value> values_;
   std::optional<Trap> trap_;
+};
+
+// ---------------------------------------------------------------- gas, limits
+
+constexpr uint64_t kUnlimitedGas = UINT64_MAX;
+
+// What running code costs when metering is on (Config::metering). The
+// translator sums the costs of each straight-line block of a function and
+// charges the block once, before it runs; the per-unit costs are charged when
+// the instruction runs, before it does its work.
+class GasCosts {
+ public:
+  GasCosts();  // 1 per instruction; 1 per page, byte and element
+  // The cost of the instruction with that text name ("i32.add", "call",
+  // "select"); an error if there is none.
+  Result<void> set(std::string_view instruction, uint32_t cost);
+  Result<uint32_t> get(std::string_view instruction) const;
+  void set_all(uint32_t cost);
+  uint32_t memory_grow_per_page = 1;  // memory.grow, per page asked for
+  uint32_t memory_per_byte = 1;       // memory.fill, memory.copy, memory.init
+  uint32_t table_per_element = 1;     // table.grow, table.fill, table.copy, table.init
+  // Internal: the cost of every row of the opcode table, in its order.
+  const std::vector<uint32_t>& per_opcode() const { return per_opcode_; }
+
+ private:
+  std::vector<uint32_t> per_opcode_;
+};
+
+// Limits of one instance (Config::limits are the defaults; Linker::instantiate
+// takes others). Going beyond one is a trap, or a failed grow.
+struct InstanceLimits {
+  uint64_t gas = kUnlimitedGas;                // budget of a call that names none (metering on)
+  uint32_t max_call_depth = 250000;            // wasm frames; beyond: "call stack exhausted"
+  uint64_t max_value_stack_slots = 32u << 20;  // 64-bit slots (256 MiB); beyond: the same trap
+  uint32_t max_host_reentry = 64;              // nested host -> wasm calls
+  uint64_t max_memory_pages = kMaxPages;       // each memory the instance defines
+  uint64_t max_table_elements = 10'000'000;    // each table the instance defines
+};
+
+enum class OutOfGas : uint8_t {
+  Trap,     // the call traps ("out of gas")
+  Suspend,  // the call returns suspended; Instance::resume continues it
+};
+
+struct CallOptions {
+  std::optional<uint64_t> gas_limit;  // default: the instance's InstanceLimits::gas
+  OutOfGas on_out_of_gas = OutOfGas::Trap;
 };
 
 // ---------------------------------------------------------------- engine, module
 
 struct Config {
-  uint32_t max_call_depth = 250000;            // wasm frames; beyond: "call stack exhausted"
-  uint64_t max_value_stack_slots = 32u << 20;  // 64-bit slots (256 MiB); beyond: the same trap
-  uint32_t max_host_reentry = 64;              // nested host -> wasm calls
-  bool tail_call = true;                       // return_call, return_call_indirect
+  bool tail_call = true;  // return_call, return_call_indirect
+  // Gas metering: with it off, compiled code carries no metering at all and
+  // gas budgets are ignored.
+  bool metering = false;
+  GasCosts gas_costs;
+  InstanceLimits limits;  // the defaults of every instance
 };
 
 class Engine {
@@ -239,10 +315,23 @@ class Caller {
   // TrapCode::Exit whose Trap::exit_code is `code`.
   Error exit(int32_t code);
   const std::optional<int32_t>& exit_requested() const { return exit_code_; }
+  // Suspends the wasm call (SuspendReason::HostYield): the host function
+  // returns this error; Instance::resume later supplies its results. Only a
+  // call made by the embedder can suspend: in a call nested in a host function
+  // (re-entry), a yield traps.
+  Error yield();
+  bool yield_requested() const { return yield_requested_; }
+  // Charges gas to the running call (metering on; otherwise a no-op). An
+  // error, "out of gas", if the budget cannot pay: return it, and the call
+  // traps with TrapCode::OutOfGas.
+  Result<void> charge_gas(uint64_t amount) const;
+  // What the running call can still spend (kUnlimitedGas without metering).
+  uint64_t gas_left() const;
 
  private:
   InstanceImpl* instance_;
   std::optional<int32_t> exit_code_;
+  bool yield_requested_ = false;
 };
 
 // A host function body: reads args, writes results (sized by its type);
@@ -253,7 +342,7 @@ class Func {
  public:
   static Func create(const Engine& engine, FuncType type, HostFunction body);
   const FuncType& type() const;
-  Result<Outcome> call(std::span<const Value> args) const;
+  Result<Outcome> call(std::span<const Value> args, const CallOptions& options = {}) const;
 
   Func(std::shared_ptr<Group> group, FuncInst* inst) : group_(std::move(group)), inst_(inst) {}
   FuncInst* inst() const { return inst_; }
@@ -277,11 +366,69 @@ struct Extern {
   static Extern of(Global g) { return Extern{ExternKind::Global, {}, {}, {}, std::move(g)}; }
 };
 
+// Stops a running call from any thread (InterruptHandle::interrupt): the
+// call returns suspended (SuspendReason::Interrupted) at its next safe point,
+// a loop back-edge, a call or a metered block. A request made while no call
+// runs stops the next call at its first safe point. In a call nested in a
+// host function, an interrupt traps (TrapCode::Interrupted).
+class InterruptHandle {
+ public:
+  void interrupt() const;
+  explicit InterruptHandle(std::shared_ptr<void> state) : state_(std::move(state)) {}
+
+ private:
+  std::shared_ptr<void> state_;
+};
+
+// A read-only view of an instance's execution state (Instance::inspect).
+struct FrameView {
+  uint32_t func_index = 0;
+  std::string func_name;        // from the name section; "" if none
+  uint32_t wasm_offset = 0;     // the instruction it stopped at (a caller: the call)
+  std::vector<Value> locals;    // parameters, then declared locals
+  std::vector<uint64_t> stack;  // operand stack slots (raw bits), bottom first
+};
+struct InstanceView {
+  enum class State { Idle, Suspended, Trapped } state = State::Idle;
+  std::optional<SuspendReason> reason;  // State::Suspended
+  std::optional<Trap> trap;             // State::Trapped: the last call's trap
+  std::vector<FrameView> frames;        // innermost first (Suspended, Trapped)
+  std::vector<Value> globals;           // in index order (imports first)
+  std::vector<uint64_t> memory_pages;   // each memory's size in pages
+  uint64_t gas_left = 0;                // Suspended: the unspent budget carried into resume
+  uint64_t total_gas_used = 0;          // Suspended: since the call began
+  std::string to_string() const;
+};
+
+struct ResumeOptions {
+  std::optional<uint64_t> gas_limit;      // more budget; added to what is left
+  std::optional<OutOfGas> on_out_of_gas;  // default: the call's choice
+};
+
 class Instance {
  public:
   // Calls an exported function. An error means the call could not be made
-  // (no such export, wrong argument count or types); a trap is an Outcome.
-  Result<Outcome> call(std::string_view export_name, std::span<const Value> args) const;
+  // (no such export, wrong argument count or types, a suspended call in the
+  // way); a trap is an Outcome.
+  Result<Outcome> call(std::string_view export_name, std::span<const Value> args,
+                       const CallOptions& options = {}) const;
+  // Continues the suspended call. After a host yield, `host_results` are the
+  // yielding host function's results (typed as its results).
+  Result<Outcome> resume(const ResumeOptions& options = {}, std::span<const Value> host_results = {}) const;
+  bool suspended() const;
+  // Drops the suspended call (its frames); the instance is idle again.
+  void cancel() const;
+  // A new instance with copies of everything this one owns: its memories,
+  // tables, globals, segments and execution state (a suspended call resumes
+  // in each copy independently). Imported objects are shared, not copied.
+  Result<Instance> clone() const;
+  InterruptHandle interrupt_handle() const;
+  InstanceView inspect() const;
+  const InstanceLimits& limits() const;
+  // Changes the limits on calls (gas, depth, stacks, re-entry) for later
+  // calls and resumes; memory and table limits apply from instantiation.
+  void set_limits(const InstanceLimits& limits) const;
+
   std::optional<Extern> get_export(std::string_view name) const;
   std::optional<Func> func(std::string_view name) const;
   std::optional<Memory> memory(std::string_view name) const;
@@ -491,6 +638,8 @@ class Linker {
   // Resolves imports, allocates, initializes segments and runs the start
   // function. A link failure, or a trap during initialization, is an error.
   Result<Instance> instantiate(const Module& module) const;
+  // The same with limits other than the engine's defaults (Config::limits).
+  Result<Instance> instantiate(const Module& module, const InstanceLimits& limits) const;
   const Engine& engine() const { return engine_; }
 
  private:

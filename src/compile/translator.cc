@@ -95,7 +95,9 @@ FusedBranch fused_branch_for(IOp compare) {
 
 class FunctionTranslator {
  public:
-  Result<CompiledFunc> run(const ModuleDesc& module, uint32_t defined_index);
+  // `gas_costs`: the cost of every opcode table row with metering on, else null.
+  Result<CompiledFunc> run(const ModuleDesc& module, uint32_t defined_index,
+                           const std::vector<uint32_t>* gas_costs);
 
  private:
   // Operand stack <-> slots. top(1) is the top value, top(0) the next free position.
@@ -151,6 +153,16 @@ class FunctionTranslator {
     last_result_ = kNone;
   }
   void bind_label() { last_result_ = kNone; }
+
+  // Gas metering (docs/internal-code.md §5): a Gas instruction starts every
+  // straight-line block, charging the costs of the block's instructions.
+  // A block starts at the function's entry, a loop header, an else, an end
+  // that a branch reaches, and after a conditional branch. The Gas is emitted
+  // lazily, before the block's first instruction, at the position the label's
+  // branches already point to.
+  void start_block_here() { block_pending_ = gas_costs_ != nullptr; }
+  void meter(Op op);
+  void close_block();
   // Where control flow merges, the values from `from` up are in their own slots.
   void reset_to_temps(uint32_t from) {
     operands_.resize(height_);
@@ -210,6 +222,10 @@ class FunctionTranslator {
   uint32_t emit_fused_branch(IOp op, const FusedBranch& branch);
 
   const ModuleDesc* module_ = nullptr;
+  const std::vector<uint32_t>* gas_costs_ = nullptr;
+  bool block_pending_ = false;
+  uint32_t gas_word_ = kNone;  // the cost word of the open block's Gas
+  uint64_t gas_sum_ = 0;
   uint32_t num_locals_ = 0;
   uint32_t height_ = 0;
   uint32_t max_height_ = 0;
@@ -226,7 +242,8 @@ class FunctionTranslator {
   Instr instr_;
 };
 
-Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t defined_index) {
+Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t defined_index,
+                                             const std::vector<uint32_t>* gas_costs) {
   const FuncBody& body = module.funcs[defined_index];
   const FuncType& type = module.types[body.type];
   CompiledFunc out;
@@ -237,6 +254,10 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   out.num_locals = out.num_params + body.num_locals;
 
   module_ = &module;
+  gas_costs_ = gas_costs;
+  gas_word_ = kNone;
+  gas_sum_ = 0;
+  start_block_here();
   num_locals_ = out.num_locals;
   height_ = max_height_ = 0;
   operands_.clear();
@@ -258,16 +279,35 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
     WASP_TRY(reader.next(instr_));
     wasm_offset_ = instr_.offset;
     if (reachable_) {
+      if (gas_costs_ != nullptr) meter(instr_.op);
       translate(instr_);
     } else {
       skip_unreachable(instr_);
     }
   }
 
+  close_block();
   out.code = std::move(code_);
   out.source_map = std::move(source_map_);
   out.frame_slots = std::max(num_locals_ + max_height_, out.num_results);
   return out;
+}
+
+void FunctionTranslator::meter(Op op) {
+  uint32_t cost = (*gas_costs_)[static_cast<size_t>(op)];
+  // A block whose sum would not fit the Gas word goes on in a second charge.
+  if (block_pending_ || gas_sum_ + cost > UINT32_MAX) {
+    close_block();
+    gas_word_ = emit(IOp::Gas, 0u) + 1;
+    gas_sum_ = 0;
+    block_pending_ = false;
+  }
+  gas_sum_ += cost;
+}
+
+void FunctionTranslator::close_block() {
+  if (gas_word_ != kNone) code_[gas_word_] = static_cast<CodeWord>(gas_sum_);
+  gas_word_ = kNone;
 }
 
 // Unreachable code emits nothing; only the structure is followed, to find the
@@ -897,6 +937,8 @@ void FunctionTranslator::enter(ControlKind kind, const BlockType& type) {
   control.entry_height = height_ - control.num_params;
   control.loop_start = pc();
   bind_label();
+  // A loop's header, or an if's true branch.
+  if (kind == ControlKind::Loop || kind == ControlKind::If) start_block_here();
   controls_.push_back(control);
 }
 
@@ -905,6 +947,7 @@ void FunctionTranslator::translate_else() {
   if (reachable_) emit_jump(control);  // the true branch skips the false one
   patch(control.else_branch, control.else_branch + control.else_word, pc());
   bind_label();
+  start_block_here();
   control.else_branch = kNone;
   set_height(control.entry_height + control.num_params);
   reset_to_temps(control.entry_height);
@@ -937,6 +980,8 @@ void FunctionTranslator::translate_end() {
     controls_.pop_back();
     return;
   }
+  // Reached by a branch, not only by falling through: a block starts.
+  if (control.else_branch != kNone || control.fixups != kNone) start_block_here();
   // On every path that reaches here the results are at the landing slots.
   uint32_t entry_height = control.entry_height;
   uint32_t height = entry_height + control.num_results;
@@ -996,6 +1041,7 @@ void FunctionTranslator::translate_br_if(uint32_t depth) {
   };
   uint32_t offset_word = fused.target_word();
   Control& target = label(depth);
+  start_block_here();  // what follows runs only if the branch is not taken
   if (branch_is_direct(target)) {
     uint32_t start = emit_branch(true);
     set_branch(target, start, start + offset_word);
@@ -1067,18 +1113,21 @@ void FunctionTranslator::translate_br_table(const Instr& in) {
   become_unreachable();
 }
 
-Translator::Translator() : impl_(std::make_unique<FunctionTranslator>()) {}
+Translator::Translator(const GasCosts* metering)
+    : impl_(std::make_unique<FunctionTranslator>()),
+      gas_costs_(metering != nullptr ? &metering->per_opcode() : nullptr) {}
 Translator::~Translator() = default;
 
 Result<CompiledFunc> Translator::translate(const ModuleDesc& module, uint32_t defined_index) {
-  Result<CompiledFunc> func = impl_->run(module, defined_index);
+  Result<CompiledFunc> func = impl_->run(module, defined_index, gas_costs_);
   if (func.ok()) fuse_adjacent_pairs(func.value());
   return func;
 }
 
-Result<CompiledFunc> translate_function(const ModuleDesc& module, uint32_t defined_index,
-                                        PairJoining joining) {
-  Result<CompiledFunc> func = FunctionTranslator().run(module, defined_index);
+Result<CompiledFunc> translate_function(const ModuleDesc& module, uint32_t defined_index, PairJoining joining,
+                                        const GasCosts* metering) {
+  Result<CompiledFunc> func = FunctionTranslator().run(
+      module, defined_index, metering != nullptr ? &metering->per_opcode() : nullptr);
   if (func.ok() && joining == PairJoining::On) fuse_adjacent_pairs(func.value());
   return func;
 }

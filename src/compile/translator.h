@@ -8,6 +8,7 @@
 #include "decode/module.h"
 #include "exec/isa.h"
 #include "waspvm/result.h"
+#include "waspvm/waspvm.h"
 
 namespace waspvm {
 
@@ -17,7 +18,9 @@ class FunctionTranslator;
 // (control stack, branch fixups). Not thread-safe; use one per thread.
 class Translator {
  public:
-  Translator();
+  // `metering`: the gas costs when metering is on (the code then charges
+  // gas per block), else null.
+  explicit Translator(const GasCosts* metering = nullptr);
   ~Translator();
   Translator(const Translator&) = delete;
   Translator& operator=(const Translator&) = delete;
@@ -29,6 +32,7 @@ class Translator {
 
  private:
   std::unique_ptr<FunctionTranslator> impl_;
+  const std::vector<uint32_t>* gas_costs_;
 };
 
 enum class PairJoining : uint8_t { On, Off };
@@ -36,6 +40,7 @@ enum class PairJoining : uint8_t { On, Off };
 // One-shot form of Translator::translate; PairJoining::Off skips the
 // peephole pass (the translation rules' tests read the code before it).
 Result<CompiledFunc> translate_function(const ModuleDesc& module, uint32_t defined_index,
-                                        PairJoining joining = PairJoining::On);
+                                        PairJoining joining = PairJoining::On,
+                                        const GasCosts* metering = nullptr);
 
 }  // namespace waspvm

@@ -10,8 +10,10 @@
 #include "exec/interpreter.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
+#include "exec/execute.h"
 #include "exec/slots.h"
 #include "numeric/numeric.h"
 
@@ -35,14 +37,8 @@ namespace {
 
 // Nesting of host -> wasm calls on this thread (each nests the native stack).
 thread_local uint32_t t_host_depth = 0;
-
-struct TrapState {
-  TrapCode code = TrapCode::Unreachable;
-  std::string message;    // empty: the code's message
-  int32_t exit_code = 0;  // code == Exit
-};
-
-const Config& config_of(const InstanceImpl* inst) { return inst->module->engine->config; }
+// The innermost call running on this thread (for host functions: its gas).
+thread_local RunContext* t_running = nullptr;
 
 // What handlers need besides the registers. Pointers into the stacks are
 // recomputed whenever the stacks may have moved (growth, host calls).
@@ -66,8 +62,13 @@ struct Machine {
   const uint64_t* memory_size;
   uint8_t* mem_base;
   uint64_t mem_bytes;
-  TrapState* trap;
-  const Config* config;
+  // The budget left (metering); RunContext::gas_left is synced from it when
+  // the run stops and around host calls.
+  uint64_t gas_left;
+  const std::atomic<bool>* interrupt;
+  StopState* stop;
+  RunContext* run;
+  const InstanceLimits* limits;
   const FuncInst* callee;  // for the slow path of a call
 };
 
@@ -104,7 +105,7 @@ void attach_stacks(Machine* m) {
   m->frames = st.frames.data();
   m->frame = m->frames + st.depth - 1;
   m->entry_frame = m->frames + m->entry_depth;
-  m->frames_limit = m->frames + std::min<size_t>(st.frames.size(), m->config->max_call_depth);
+  m->frames_limit = m->frames + std::min<size_t>(st.frames.size(), m->limits->max_call_depth);
   m->slots = st.slots.data();
   m->slots_end = m->slots + st.slots.size();
 }
@@ -112,43 +113,39 @@ void attach_stacks(Machine* m) {
 void sync_depth(Machine* m) { m->st->depth = static_cast<size_t>(m->frame - m->frames) + 1; }
 
 // Makes room for `frames` frames and a frame of `slots_needed` slots from the
-// bottom, within the limits of Config. Pointers into the stacks move.
-bool reserve_stacks(ExecStack& st, size_t frames, uint64_t slots_needed, const Config& config,
-                    TrapState& trap) {
-  if (frames > config.max_call_depth || slots_needed > config.max_value_stack_slots) {
-    trap.code = TrapCode::CallStackExhausted;
+// bottom, within the limits. Pointers into the stacks move.
+bool reserve_stacks(ExecStack& st, size_t frames, uint64_t slots_needed, const InstanceLimits& limits,
+                    StopState& stop) {
+  if (frames > limits.max_call_depth) {
+    stop.code = TrapCode::CallStackExhausted;
+    return false;
+  }
+  if (slots_needed > limits.max_value_stack_slots) {
+    stop.code = TrapCode::ValueStackExhausted;
     return false;
   }
   if (frames > st.frames.size()) {
     size_t grown = std::max<size_t>({frames, st.frames.size() * 2, 64});
-    st.frames.resize(std::min<size_t>(grown, config.max_call_depth));
+    st.frames.resize(std::min<size_t>(grown, limits.max_call_depth));
   }
   if (slots_needed > st.slots.size() || st.slots.empty()) {  // (never empty: fp is never null)
     uint64_t grown = std::max<uint64_t>({slots_needed, st.slots.size() * 2, 1024});
-    st.slots.resize(std::min<uint64_t>(grown, config.max_value_stack_slots));
+    st.slots.resize(std::min<uint64_t>(grown, limits.max_value_stack_slots));
   }
-  return true;
-}
-
-// Pushes a frame of wasm function `func` at slot `base` and zeroes its
-// declared locals; the caller has set the arguments.
-bool push_frame(ExecStack& st, const FuncInst* func, uint64_t base, const Config& config, TrapState& trap) {
-  const CompiledFunc& code = *func->code;
-  if (!reserve_stacks(st, st.depth + 1, base + code.frame_slots, config, trap)) return false;
-  uint64_t* fp = st.slots.data() + base;
-  std::fill(fp + code.num_params, fp + code.num_locals, 0);
-  st.frames[st.depth++] = Frame{func, code.code.data(), base};
   return true;
 }
 
 // Calls a host function whose arguments are in slots [base, base + params);
-// its results are written to [base, base + results).
-bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl* caller_inst,
-               const Config& config, TrapState& trap) {
-  if (t_host_depth >= config.max_host_reentry) {
-    trap.code = TrapCode::CallStackExhausted;
+// its results are written to [base, base + results). A yield (when the call
+// can suspend) stops with m->stop->suspended set; the results come with resume.
+bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
+  StopState& stop = *m->stop;
+  if (t_host_depth >= m->limits->max_host_reentry) {
+    stop.code = TrapCode::CallStackExhausted;
+    stop.message = "call stack exhausted (host re-entry limit)";
     return false;
   }
+  ExecStack& st = *m->st;
   const FuncType& type = func->type;
   // Arguments and results on the native stack when they fit (every WASI
   // function does): no allocation per host call.
@@ -168,14 +165,28 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   }
   for (size_t i = 0; i < args.size(); ++i) args[i] = Value::from_bits(type.params[i], st.slots[base + i]);
   for (size_t i = 0; i < results.size(); ++i) results[i] = Value::null(type.results[i]);
-  Caller caller(caller_inst);
+  Caller caller(m->inst);
+  RunContext& run = *m->run;
+  run.gas_left = m->gas_left;  // the host function and calls it makes spend from it
+  run.host_out_of_gas = false;
   ++t_host_depth;
   Result<void> r = func->host(caller, args, results);
   --t_host_depth;
+  m->gas_left = run.gas_left;
   if (!r.ok()) {
-    trap.code = caller.exit_requested() ? TrapCode::Exit : TrapCode::HostTrap;
-    trap.exit_code = caller.exit_requested().value_or(0);
-    trap.message = r.error().message;
+    if (caller.yield_requested() && run.can_suspend) {
+      stop.suspended = true;
+      stop.reason = SuspendReason::HostYield;
+      stop.host = func;
+      stop.results_base = base;
+      return false;
+    }
+    stop.code = caller.exit_requested()    ? TrapCode::Exit
+                : caller.yield_requested() ? TrapCode::YieldNotAllowed
+                : run.host_out_of_gas      ? TrapCode::OutOfGas
+                                           : TrapCode::HostTrap;
+    stop.exit_code = caller.exit_requested().value_or(0);
+    stop.message = stop.code == TrapCode::HostTrap ? r.error().message : "";
     return false;
   }
   for (size_t i = 0; i < results.size(); ++i) {
@@ -195,30 +206,33 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   ExecStack& st = *m->st;
   sync_depth(m);
   if (callee->is_host()) {
-    bool ok = call_host(st, callee, base, m->inst, *m->config, *m->trap);
+    bool ok = call_host(m, callee, base);
     attach_stacks(m);
     refresh_memory(m);  // the host may have grown it
     return ok;
   }
-  bool ok = push_frame(st, callee, base, *m->config, *m->trap);
+  bool ok = push_frame(st, callee, base, *m->limits, *m->stop);
   attach_stacks(m);
   if (ok) enter_instance(m, callee->instance);
   return ok;
 }
 
 // return_call: the arguments are at slot 0 of the current frame, which the
-// callee replaces. Returns false on a trap; *done when the tail call was to a
-// host function from the entry frame (execute() ends).
+// callee replaces. Returns false on a trap or suspension; *done when the tail
+// call was to a host function from the entry frame (execute() ends).
 [[gnu::noinline]] bool tail_call_slow(Machine* m, const FuncInst* callee, const CodeWord* pc, bool* done) {
   ExecStack& st = *m->st;
   uint64_t base = m->frame->base;
   if (callee->is_host()) {
     m->frame->pc = pc + 1;
     sync_depth(m);
-    bool ok = call_host(st, callee, base, m->inst, *m->config, *m->trap);
+    bool ok = call_host(m, callee, base);
     attach_stacks(m);
     refresh_memory(m);
-    if (!ok) return false;
+    if (!ok) {
+      m->stop->host_was_tail_call = m->stop->suspended;
+      return false;
+    }
     // Return from the current frame with the host function's results.
     if (m->frame == m->entry_frame) {
       st.depth = m->entry_depth;
@@ -232,7 +246,7 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   sync_depth(m);
   const Frame caller_frame = *m->frame;
   --st.depth;
-  if (!push_frame(st, callee, base, *m->config, *m->trap)) {
+  if (!push_frame(st, callee, base, *m->limits, *m->stop)) {
     // Leave the caller's frame in place for the backtrace.
     st.frames[st.depth++] = Frame{caller_frame.func, pc + 1, base};
     attach_stacks(m);
@@ -243,7 +257,7 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   return true;
 }
 
-// A trap (m->trap already says which) at the instruction `pc` of the running
+// A trap (m->stop already says which) at the instruction `pc` of the running
 // frame.
 [[gnu::noinline]] bool raise(Machine* m, const CodeWord* pc) {
   m->frame->pc = pc + 1;
@@ -251,24 +265,59 @@ bool call_host(ExecStack& st, const FuncInst* func, uint64_t base, InstanceImpl*
   return false;
 }
 
-// A trap already recorded by a slow path; the frames are in place.
+// A trap or suspension already recorded by a slow path; the frames are in place.
 [[gnu::noinline]] bool raised(Machine* m) {
   sync_depth(m);
   return false;
 }
 
-std::vector<FrameInfo> backtrace(const ExecStack& st, size_t entry_depth) {
-  std::vector<FrameInfo> out;
-  for (size_t i = st.depth; i-- > entry_depth;) {
-    const Frame& f = st.frames[i];
-    const CodeWord* code = f.func->code->code.data();
-    FrameInfo info;
-    info.func_index = f.func->func_index;
-    info.func_name = f.func->instance->module->desc.func_name(f.func->func_index);
-    info.wasm_offset = f.func->code->wasm_offset_at(f.pc > code ? static_cast<uint32_t>(f.pc - code - 1) : 0);
-    out.push_back(std::move(info));
+// Stops before the instruction at `pc`, which runs first when the call resumes.
+[[gnu::noinline]] bool suspend(Machine* m, const CodeWord* pc, SuspendReason reason) {
+  m->stop->suspended = true;
+  m->stop->reason = reason;
+  m->frame->pc = pc;
+  sync_depth(m);
+  return false;
+}
+
+// The budget cannot pay for the instruction at pc (a block's charge, or the
+// per-unit charge of a bulk operation): suspend before it, or trap.
+[[gnu::noinline]] bool out_of_gas(Machine* m, const CodeWord* pc) {
+  if (m->run->on_out_of_gas == OutOfGas::Suspend && m->run->can_suspend)
+    return suspend(m, pc, SuspendReason::OutOfGas);
+  m->stop->code = TrapCode::OutOfGas;
+  return raise(m, pc);
+}
+
+// An interrupt request met at the safe point at pc: consume it and suspend
+// (or trap, in a call that cannot suspend).
+// A nested call leaves the request for the call it is nested in.
+[[gnu::noinline]] bool interrupted(Machine* m, const CodeWord* pc) {
+  if (m->run->can_suspend) {
+    m->run->interrupt->requested.store(false, std::memory_order_relaxed);
+    return suspend(m, pc, SuspendReason::Interrupted);
   }
-  return out;
+  m->stop->code = TrapCode::Interrupted;
+  return raise(m, pc);
+}
+
+WASP_ALWAYS_INLINE bool interrupt_pending(const Machine* m) {
+  return m->interrupt->load(std::memory_order_relaxed);
+}
+
+// `units` at `per_unit` gas each, saturating.
+uint64_t units_cost(uint64_t units, uint64_t per_unit) {
+  uint64_t cost;
+  return __builtin_mul_overflow(units, per_unit, &cost) ? UINT64_MAX : cost;
+}
+
+// Charges the per-unit gas of a bulk operation; false if the budget cannot pay.
+WASP_ALWAYS_INLINE bool charge_units(Machine* m, uint64_t units, uint32_t GasCosts::*per_unit) {
+  if (!m->run->metering) return true;
+  uint64_t cost = units_cost(units, m->run->costs->*per_unit);
+  if (cost > m->gas_left) return false;
+  m->gas_left -= cost;
+  return true;
 }
 
 // The callee of call_indirect / return_call_indirect: the element `index`
@@ -280,7 +329,7 @@ WASP_ALWAYS_INLINE const FuncInst* indirect_callee(const TableInst* table, uint3
 }
 
 // Records why indirect_callee gave null.
-[[gnu::noinline]] void indirect_call_trap(const TableInst* table, uint32_t index, TrapState& trap) {
+[[gnu::noinline]] void indirect_call_trap(const TableInst* table, uint32_t index, StopState& trap) {
   if (index >= table->elems.size())
     trap.code = TrapCode::UndefinedElement;
   else if (table->elems[index] == 0)
@@ -318,9 +367,15 @@ inline bool in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
 
 #define TRAP(c)          \
   do {                   \
-    m->trap->code = (c); \
+    m->stop->code = (c); \
     SLOW_PATH(SlowTrap); \
   } while (0)
+// At a safe point (iop_is_safe_point): an interrupt request stops the call
+// before the instruction does anything.
+#define SAFE_POINT_CHECK(name)                          \
+  if constexpr (iop_is_safe_point(IOp::name)) {         \
+    if (interrupt_pending(m)) SLOW_PATH(SlowInterrupt); \
+  }
 #define RELOAD_REGISTERS()          \
   do {                              \
     pc = m->frame->pc;              \
@@ -334,23 +389,34 @@ inline bool in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
 using Handler = bool (*)(const CodeWord* pc, uint64_t* fp, uint8_t* mem, uint64_t mem_size, Machine* m);
 // Each handler on a cache line of its own: handlers sharing lines made the
 // branch predictor of the AMD EPYC machines here slower by up to 2x.
-#define HANDLER(name)                                                                                    \
-  [[gnu::aligned(64)]] bool h_##name([[maybe_unused]] const CodeWord* pc, [[maybe_unused]] uint64_t* fp, \
-                                     [[maybe_unused]] uint8_t* mem, [[maybe_unused]] uint64_t mem_size,  \
-                                     [[maybe_unused]] Machine* m)
-#define HANDLER_INVALID HANDLER(Invalid)
-#define SLOW_HANDLER(name) [[gnu::noinline]] HANDLER(name)
+#define HANDLER_PARAMETERS                                                                           \
+  [[maybe_unused]] const CodeWord *pc, [[maybe_unused]] uint64_t *fp, [[maybe_unused]] uint8_t *mem, \
+      [[maybe_unused]] uint64_t mem_size, [[maybe_unused]] Machine *m
+#define DECLARE_HANDLER(name) [[gnu::aligned(64)]] bool h_##name(HANDLER_PARAMETERS)
+// The handler proper checks for an interrupt at a safe point, then runs the
+// body (inlined: the same code as a handler written in one piece).
+#define HANDLER(name)                                                 \
+  WASP_ALWAYS_INLINE bool body_##name(HANDLER_PARAMETERS);            \
+  DECLARE_HANDLER(name) {                                             \
+    SAFE_POINT_CHECK(name)                                            \
+    [[clang::musttail]] return body_##name(pc, fp, mem, mem_size, m); \
+  }                                                                   \
+  WASP_ALWAYS_INLINE bool body_##name(HANDLER_PARAMETERS)
+#define HANDLER_INVALID DECLARE_HANDLER(Invalid)
+#define SLOW_HANDLER(name) [[gnu::noinline]] DECLARE_HANDLER(name)
 #define NEXT() [[clang::musttail]] return kHandlers[*pc](pc, fp, mem, mem_size, m)
 #define SLOW_PATH(name) [[clang::musttail]] return h_##name(pc, fp, mem, mem_size, m)
 
-#define ENTRY(name) HANDLER(name);
+#define ENTRY(name) DECLARE_HANDLER(name);
 #include "exec/handler_list.inc"
-HANDLER(Invalid);
-HANDLER(SlowTrap);
-HANDLER(SlowCall);
-HANDLER(SlowIndirectCallTrap);
-HANDLER(SlowReturnToInstance);
-HANDLER(SlowReturnMany);
+DECLARE_HANDLER(Invalid);
+DECLARE_HANDLER(SlowTrap);
+DECLARE_HANDLER(SlowCall);
+DECLARE_HANDLER(SlowIndirectCallTrap);
+DECLARE_HANDLER(SlowReturnToInstance);
+DECLARE_HANDLER(SlowReturnMany);
+DECLARE_HANDLER(SlowOutOfGas);
+DECLARE_HANDLER(SlowInterrupt);
 #undef ENTRY
 
 #define ENTRY(name) &h_##name,
@@ -363,7 +429,7 @@ static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(IO
 #include "exec/handlers.inc"
 #endif
 
-bool run(Machine* m) {
+bool run_loop(Machine* m) {
   const CodeWord* pc;
   uint64_t* fp;
   uint8_t* mem;
@@ -381,14 +447,17 @@ bool run(Machine* m) {
   };
 #undef ENTRY
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == static_cast<size_t>(IOp::Count));
-#define HANDLER(name) L_##name:
-#define HANDLER_INVALID HANDLER(Invalid)
+#define HANDLER(name) L_##name : SAFE_POINT_CHECK(name)
+#define HANDLER_INVALID \
+  L_Invalid:
 #define NEXT() goto* kLabels[*pc]
   NEXT();
 #include "exec/handlers.inc"
 #else
-#define HANDLER(name) case IOp::name:
-#define HANDLER_INVALID default:
+#define HANDLER(name)                    \
+  case IOp::name: SAFE_POINT_CHECK(name) \
+      #define HANDLER_INVALID            \
+  default:
 #define NEXT() continue
   for (;;) {
     switch (static_cast<IOp>(*pc)) {
@@ -401,55 +470,48 @@ bool run(Machine* m) {
 
 #undef HANDLER
 #undef HANDLER_INVALID
+#undef SAFE_POINT_CHECK
 #undef SLOW_HANDLER
 #undef SLOW_PATH
 #undef NEXT
 #undef TRAP
 #undef RELOAD_REGISTERS
 
-// Runs until the frame at `entry_depth` (the top one) returns (true) or a
-// trap (false; the frames above entry_depth are left in place for the
-// backtrace, st.depth counting them).
-bool execute(ExecStack& st, size_t entry_depth, TrapState& trap) {
+}  // namespace
+
+bool push_frame(ExecStack& st, const FuncInst* func, uint64_t base, const InstanceLimits& limits,
+                StopState& stop) {
+  const CompiledFunc& code = *func->code;
+  if (!reserve_stacks(st, st.depth + 1, base + code.frame_slots, limits, stop)) return false;
+  uint64_t* fp = st.slots.data() + base;
+  std::fill(fp + code.num_params, fp + code.num_locals, 0);
+  st.frames[st.depth++] = Frame{func, code.code.data(), base};
+  return true;
+}
+
+RunContext* running_call() { return t_running; }
+
+bool in_host_call() { return t_host_depth > 0; }
+
+bool execute(ExecStack& st, RunContext& run) {
   Machine machine;
   machine.st = &st;
-  machine.entry_depth = entry_depth;
-  machine.trap = &trap;
+  machine.entry_depth = run.entry_depth;
+  machine.stop = &run.stop;
+  machine.run = &run;
+  machine.limits = run.limits;
+  machine.gas_left = run.gas_left;
+  machine.interrupt = &run.interrupt->requested;
   const FuncInst* func = st.frames[st.depth - 1].func;
-  machine.config = &config_of(func->instance);
   attach_stacks(&machine);
   enter_instance(&machine, func->instance);
-  return run(&machine);
+  RunContext* outer = t_running;
+  t_running = &run;
+  bool done = run_loop(&machine);
+  t_running = outer;
+  run.gas_left = machine.gas_left;
+  return done;
 }
-
-Outcome make_trap(ExecStack* st, size_t entry_depth, const TrapState& trap) {
-  Trap t;
-  t.code = trap.code;
-  t.message = trap.message.empty() ? trap_message(trap.code) : trap.message;
-  t.exit_code = trap.exit_code;
-  if (st) {
-    t.backtrace = backtrace(*st, entry_depth);
-    st->depth = entry_depth;
-  }
-  return Outcome::trapped(std::move(t));
-}
-
-Outcome invoke_host(const FuncInst* func, std::span<const Value> args) {
-  std::vector<Value> results(func->type.results.size());
-  for (size_t i = 0; i < results.size(); ++i) results[i] = Value::null(func->type.results[i]);
-  Caller caller(nullptr);
-  Result<void> r = func->host(caller, args, results);
-  if (!r.ok()) {
-    TrapState trap;
-    trap.code = caller.exit_requested() ? TrapCode::Exit : TrapCode::HostTrap;
-    trap.exit_code = caller.exit_requested().value_or(0);
-    trap.message = r.error().message;
-    return make_trap(nullptr, 0, trap);
-  }
-  return Outcome::returned(std::move(results));
-}
-
-}  // namespace
 
 const char* build_info() {
 #define WASP_STRING(x) #x
@@ -472,28 +534,6 @@ const char* build_info() {
 #undef WASP_COMPILER
 #undef WASP_NUMBER
 #undef WASP_STRING
-}
-
-Outcome invoke(const FuncInst* func, std::span<const Value> args) {
-  if (func->is_host()) return invoke_host(func, args);
-  InstanceImpl* inst = func->instance;
-  if (!inst->stack) inst->stack = std::make_unique<ExecStack>();
-  ExecStack& st = *inst->stack;
-  const Config& config = config_of(inst);
-  uint64_t base = 0;
-  if (st.depth > 0) {
-    const Frame& top = st.frames[st.depth - 1];
-    base = top.base + top.func->code->frame_slots;
-  }
-  size_t entry_depth = st.depth;
-  TrapState trap;
-  if (!push_frame(st, func, base, config, trap)) return make_trap(&st, entry_depth, trap);
-  for (size_t i = 0; i < args.size(); ++i) st.slots[base + i] = args[i].bits();
-  if (!execute(st, entry_depth, trap)) return make_trap(&st, entry_depth, trap);
-  std::vector<Value> results(func->type.results.size());
-  for (size_t i = 0; i < results.size(); ++i)
-    results[i] = Value::from_bits(func->type.results[i], st.slots[base + i]);
-  return Outcome::returned(std::move(results));
 }
 
 }  // namespace waspvm

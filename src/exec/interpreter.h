@@ -1,9 +1,12 @@
 // The interpreter: runs internal code with explicit frame and value stacks.
 // wasm->wasm calls never recurse natively; host->wasm re-entry nests once per
-// host call (bounded by Config::max_host_reentry).
+// host call (bounded by InstanceLimits::max_host_reentry).
 #pragma once
+#include <atomic>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "exec/isa.h"
@@ -14,22 +17,69 @@ namespace waspvm {
 struct Frame {
   const FuncInst* func;  // a wasm function
   // Where the function continues: for a caller, the instruction after its
-  // call; for a trapped frame, one word past the start of the trapping
-  // instruction. Points into func->code->code, which never moves.
+  // call; for the top frame of a suspended call, the instruction to run next;
+  // for a trapped frame, one word past the start of the trapping instruction.
+  // Points into func->code->code, which never moves.
   const CodeWord* pc;
   uint64_t base;  // index of slot 0 of this frame in ExecStack::slots
 };
 
+// A call that stopped at a safe point and can continue (Instance::resume).
+struct Suspension {
+  const FuncInst* func = nullptr;  // the function the call entered: its results
+  SuspendReason reason = SuspendReason::OutOfGas;
+  OutOfGas on_out_of_gas = OutOfGas::Trap;
+  uint64_t gas_left = 0;        // the unspent budget, carried into the resume
+  uint64_t total_gas_used = 0;  // since the call began
+  // HostYield: the host function that yielded; its results go to slots
+  // [results_base, ...). After a tail call to it, its results also return
+  // from the frame that made the tail call.
+  const FuncInst* host = nullptr;
+  uint64_t results_base = 0;
+  bool host_was_tail_call = false;
+};
+
 // The stacks of one instance's calls. `frames` is storage: the live frames are
-// frames[0, depth); the interpreter grows both vectors (and checks the limits
-// of Config) only when a call does not fit.
+// frames[0, depth); the interpreter grows both vectors (and checks the limits)
+// only when a call does not fit.
 struct ExecStack {
   std::vector<uint64_t> slots;
   std::vector<Frame> frames;
   size_t depth = 0;
+  std::optional<Suspension> suspension;  // the suspended call, if any
+  // After a trap: the trapped frames stay in frames[0, trapped_depth) until
+  // the next call, for Instance::inspect.
+  size_t trapped_depth = 0;
+  std::optional<Trap> last_trap;
+};
+
+// Set by InterruptHandle::interrupt from any thread; consumed by the call it stops.
+struct InterruptState {
+  std::atomic<bool> requested{false};
+};
+
+// Why a run of the interpreter stopped early: a trap, or a suspension.
+struct StopState {
+  bool suspended = false;
+  SuspendReason reason = SuspendReason::OutOfGas;
+  TrapCode code = TrapCode::Unreachable;
+  std::string message;    // empty: the code's message
+  int32_t exit_code = 0;  // code == Exit
+  // reason == HostYield: as in Suspension.
+  const FuncInst* host = nullptr;
+  uint64_t results_base = 0;
+  bool host_was_tail_call = false;
 };
 
 // Calls `func` (wasm or host) with `args` (already checked against its type).
-Outcome invoke(const FuncInst* func, std::span<const Value> args);
+// A call made while a host function runs (re-entry) shares the running
+// call's gas and cannot suspend.
+Outcome invoke(const FuncInst* func, std::span<const Value> args, const CallOptions& options = {});
+// Continues the suspended call of `inst`; results of a yielding host function
+// are already checked against its type.
+Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
+                            std::span<const Value> host_results);
+// Whether a host function is running on this thread (a call would nest).
+bool in_host_call();
 
 }  // namespace waspvm

@@ -56,6 +56,33 @@ uint32_t iop_length(const CodeWord* code);
 // Whether `op` has branch offsets (`r` or `n` operands).
 bool iop_has_branches(IOp op);
 
+// Whether the interpreter checks for an interrupt before running `op`: at
+// every instruction with branch offsets (so at every loop back-edge) and at
+// every call. The check comes before the instruction does anything, so it
+// can run again from its start when the call resumes.
+constexpr bool iop_is_safe_point(IOp op) {
+  switch (op) {
+    case IOp::CallFunc:
+    case IOp::CallIndirectOp:
+    case IOp::CopyCallFunc:
+    case IOp::CopyCallIndirectOp:
+    case IOp::ReturnCallFunc:
+    case IOp::ReturnCallIndirectOp: return true;
+    default: break;
+  }
+  auto has_branches = [](const char* kinds) {
+    for (; *kinds != '\0'; ++kinds)
+      if (*kinds == 'r' || *kinds == 'n') return true;
+    return false;
+  };
+  switch (op) {
+#define WASP_ISA(ident, kinds)                 \
+  case IOp::ident: return has_branches(kinds); \
+      #include "exec/isa.def"
+    default: return false;
+  }
+}
+
 // A function translated to internal code.
 struct CompiledFunc {
   std::vector<CodeWord> code;

@@ -1,7 +1,31 @@
 // Engine and the function type registry it shares across modules.
+#include <algorithm>
+
+#include "decode/code_reader.h"
 #include "runtime/objects.h"
 
 namespace waspvm {
+
+GasCosts::GasCosts() : per_opcode_(static_cast<size_t>(Op::Count), 1) {}
+
+Result<void> GasCosts::set(std::string_view instruction, uint32_t cost) {
+  bool found = false;
+  for (size_t i = 0; i < per_opcode_.size(); ++i) {
+    if (op_info(static_cast<Op>(i)).name != instruction) continue;
+    per_opcode_[i] = cost;  // every row of that name (select has two)
+    found = true;
+  }
+  if (!found) return Error{"unknown instruction: \"" + std::string(instruction) + "\""};
+  return {};
+}
+
+Result<uint32_t> GasCosts::get(std::string_view instruction) const {
+  for (size_t i = 0; i < per_opcode_.size(); ++i)
+    if (op_info(static_cast<Op>(i)).name == instruction) return per_opcode_[i];
+  return Error{"unknown instruction: \"" + std::string(instruction) + "\""};
+}
+
+void GasCosts::set_all(uint32_t cost) { std::fill(per_opcode_.begin(), per_opcode_.end(), cost); }
 
 Engine::Engine(Config config) : impl_(std::make_shared<EngineImpl>()) { impl_->config = config; }
 

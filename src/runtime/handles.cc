@@ -134,14 +134,6 @@ Func Func::create(const Engine& engine, FuncType type, HostFunction body) {
 
 const FuncType& Func::type() const { return inst_->type; }
 
-Result<Outcome> Func::call(std::span<const Value> args) const {
-  const FuncType& type = inst_->type;
-  if (args.size() != type.params.size()) return Error{"argument count mismatch"};
-  for (size_t i = 0; i < args.size(); ++i)
-    if (args[i].type() != type.params[i]) return Error{"argument type mismatch"};
-  return invoke(inst_, args);
-}
-
 // ---------------------------------------------------------------- Caller
 
 std::optional<Memory> Caller::memory(std::string_view export_name) const {

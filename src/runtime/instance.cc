@@ -13,12 +13,6 @@ Extern export_handle(const std::shared_ptr<Group>& group, const InstanceImpl& in
   return Extern::of(Global(group, inst.globals[exp.index]));
 }
 
-Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args) const {
-  auto f = func(export_name);
-  if (!f) return Error{"unknown export function: \"" + std::string(export_name) + "\""};
-  return f->call(args);
-}
-
 std::optional<Extern> Instance::get_export(std::string_view name) const {
   const Export* exp = find_export(inst_->module->desc, name);
   if (exp == nullptr) return std::nullopt;

@@ -180,14 +180,22 @@ Result<void> allocate(const std::shared_ptr<const ModuleImpl>& module,
     const TableType& type = desc.tables[i];
     if (type.limits.min > kMaxTableElements)
       return Error{"table allocation failed: " + std::to_string(type.limits.min) + " elements"};
+    if (type.limits.min > inst.limits.max_table_elements)
+      return Error{"table of " + std::to_string(type.limits.min) +
+                   " elements exceeds the instance's limit of " +
+                   std::to_string(inst.limits.max_table_elements)};
     auto t = std::make_unique<TableInst>();
     t->type = type;
+    t->limit_elements = std::min(inst.limits.max_table_elements, kMaxTableElements);
     t->elems.assign(type.limits.min, 0);
     inst.tables.push_back(t.get());
     a.tables.push_back(std::move(t));
   }
   for (size_t i = desc.num_imported_memories; i < desc.memories.size(); ++i) {
-    auto m = std::make_unique<MemoryInst>(desc.memories[i]);
+    if (desc.memories[i].limits.min > inst.limits.max_memory_pages)
+      return Error{"memory of " + std::to_string(desc.memories[i].limits.min) +
+                   " pages exceeds the instance's limit of " + std::to_string(inst.limits.max_memory_pages)};
+    auto m = std::make_unique<MemoryInst>(desc.memories[i], inst.limits.max_memory_pages);
     if (!m->allocated_ok())
       return Error{"memory allocation failed: " + std::to_string(desc.memories[i].limits.min) + " pages"};
     inst.memories.push_back(m.get());
@@ -301,6 +309,10 @@ const Extern* Linker::find(std::string_view module, std::string_view name) const
 }
 
 Result<Instance> Linker::instantiate(const Module& module) const {
+  return instantiate(module, engine_.config().limits);
+}
+
+Result<Instance> Linker::instantiate(const Module& module, const InstanceLimits& limits) const {
   const std::shared_ptr<const ModuleImpl>& mod = module.impl();
   if (mod->engine != engine_.impl())
     return Error{"the module was compiled by another engine than the linker's"};
@@ -316,6 +328,7 @@ Result<Instance> Linker::instantiate(const Module& module) const {
   }
 
   Allocation allocation;
+  allocation.instance->limits = limits;
   WASP_TRY(allocate(mod, resolved, allocation));
 
   // The new instance joins (and ties together) the groups of the tables and
@@ -349,6 +362,10 @@ Result<Instance> Linker::instantiate(const Module& module) const {
   if (desc.start) {
     Outcome outcome = invoke(inst->funcs[*desc.start], {});
     if (outcome.trapped()) return Error{outcome.trap().message};
+    if (outcome.suspended()) {
+      Instance(root, inst).cancel();
+      return Error{std::string("start function stopped: ") + suspend_reason_name(outcome.suspend_reason())};
+    }
   }
   return Instance(root, inst);
 }

@@ -20,7 +20,8 @@ Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> by
   const ModuleDesc& desc = impl->desc;
 
   impl->code.reserve(desc.funcs.size());
-  Translator translator;  // reuses its scratch buffers across functions
+  // Reuses its scratch buffers across functions.
+  Translator translator(engine.config().metering ? &engine.config().gas_costs : nullptr);
   for (uint32_t i = 0; i < desc.funcs.size(); ++i) {
     auto compiled = translator.translate(desc, i);
     if (!compiled) return compiled.error();

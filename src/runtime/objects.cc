@@ -23,7 +23,7 @@ uint8_t* map_committed(uint64_t bytes) {
 
 // ---------------------------------------------------------------- MemoryInst
 
-MemoryInst::MemoryInst(MemoryType t) : type(t) {
+MemoryInst::MemoryInst(MemoryType t, uint64_t limit) : type(t), limit_pages(limit) {
   const uint64_t min_pages = type.limits.min;
   if (min_pages > max_pages()) {
     // Cannot exist (min above max or above 4 GiB): report through allocated_ok().
@@ -57,7 +57,9 @@ MemoryInst::~MemoryInst() {
   }
 }
 
-uint64_t MemoryInst::max_pages() const { return std::min(type.limits.max.value_or(kMaxPages), kMaxPages); }
+uint64_t MemoryInst::max_pages() const {
+  return std::min({type.limits.max.value_or(kMaxPages), kMaxPages, limit_pages});
+}
 
 int64_t MemoryInst::grow(uint64_t delta_pages) {
   const uint64_t old_pages = pages();
@@ -82,7 +84,7 @@ int64_t MemoryInst::grow(uint64_t delta_pages) {
 // ---------------------------------------------------------------- TableInst
 
 uint64_t TableInst::max_size() const {
-  return std::min<uint64_t>(type.limits.max.value_or(0xFFFFFFFFu), 0xFFFFFFFFu);
+  return std::min<uint64_t>({type.limits.max.value_or(0xFFFFFFFFu), 0xFFFFFFFFu, limit_elements});
 }
 
 int64_t TableInst::grow(uint64_t delta, uint64_t init) {
@@ -136,7 +138,7 @@ std::shared_ptr<Group> merge_groups(std::shared_ptr<Group> a, std::shared_ptr<Gr
 
 // ---------------------------------------------------------------- InstanceImpl
 
-InstanceImpl::InstanceImpl() = default;
+InstanceImpl::InstanceImpl() : interrupt(std::make_shared<InterruptState>()) {}
 InstanceImpl::~InstanceImpl() = default;
 
 }  // namespace waspvm

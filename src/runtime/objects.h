@@ -51,7 +51,8 @@ struct MemoryInst {
   // Bytes of address space reserved at `data` (grow commits in place), or 0
   // when the reservation failed and the mapping is exactly `size` bytes.
   uint64_t reserved = 0;
-  explicit MemoryInst(MemoryType t);
+  uint64_t limit_pages = kMaxPages;  // the defining instance's InstanceLimits::max_memory_pages
+  explicit MemoryInst(MemoryType t, uint64_t limit_pages = kMaxPages);
   ~MemoryInst();
   MemoryInst(const MemoryInst&) = delete;
   MemoryInst& operator=(const MemoryInst&) = delete;
@@ -66,6 +67,7 @@ struct MemoryInst {
 struct TableInst {
   TableType type;
   std::vector<uint64_t> elems;
+  uint64_t limit_elements = 10'000'000;  // the defining instance's InstanceLimits::max_table_elements
   uint64_t max_size() const;
   // Returns the old size, or -1 if the table cannot grow by delta.
   int64_t grow(uint64_t delta, uint64_t init);
@@ -86,7 +88,8 @@ struct FuncInst {
   bool is_host() const { return instance == nullptr; }
 };
 
-struct ExecStack;  // exec/interpreter.h
+struct ExecStack;       // exec/interpreter.h
+struct InterruptState;  // exec/interpreter.h
 
 struct InstanceImpl {
   std::shared_ptr<const ModuleImpl> module;
@@ -101,6 +104,8 @@ struct InstanceImpl {
   std::vector<std::vector<uint64_t>> elem_segments;
   std::vector<uint8_t> data_dropped;
   std::unique_ptr<ExecStack> stack;  // created on first call
+  InstanceLimits limits;
+  std::shared_ptr<InterruptState> interrupt;  // shared with InterruptHandles
   // Groups this instance uses without belonging to them: the owners of the
   // functions, memories and numeric globals it imports (which can never come
   // to hold references back to it). Never the instance's own group.

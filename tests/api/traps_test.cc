@@ -140,9 +140,9 @@ TEST_F(WasmTrapTest, UnboundedRecursionTrapsCleanly) {
 
 TEST(CallDepthLimit, ConfiguredLimitIsEnforced) {
   Config config;
-  config.max_call_depth = 1000;
+  config.limits.max_call_depth = 1000;
   Engine engine(config);
-  EXPECT_EQ(engine.config().max_call_depth, 1000u);
+  EXPECT_EQ(engine.config().limits.max_call_depth, 1000u);
   Linker linker(engine);
   auto instance = instantiate_test_module(linker, "traps");
   ASSERT_TRUE(instance.ok()) << instance.error().message;

@@ -55,7 +55,7 @@ commands:
       its portable component walk even where the kernel has openat2 (for
       testing; both are equally strict).
 
-  spectest [--expected-failures FILE] [--verbose] FILE.json...
+  spectest [--expected-failures FILE] [--verbose] [--metering] FILE.json...
       Runs spec tests converted by wabt's `wast2json` (1.0.32), in-process,
       against the "spectest" host module of the reference interpreter.
       Prints one line per failing command, "FILE:LINE: <command>: expected
@@ -70,6 +70,8 @@ commands:
         --verbose, -v             also print skipped commands, error messages
                                   that differ from the expected text, per-file
                                   totals and spectest.print* calls
+        --metering                compile with gas metering on (no budget),
+                                  which must change no result
 
   version, --version
       Prints how this waspvm was built (compiler, interpreter dispatch).

@@ -1,4 +1,4 @@
-// `waspvm spectest [--expected-failures FILE] [--verbose] FILE.json...`
+// `waspvm spectest [--expected-failures FILE] [--verbose] [--metering] FILE.json...`
 #include <iostream>
 #include <string>
 #include <vector>
@@ -21,6 +21,8 @@ int spectest_command(std::span<const std::string_view> args) {
       options_done = true;
     } else if (arg == "--verbose" || arg == "-v") {
       options.verbose = true;
+    } else if (arg == "--metering") {
+      options.config.metering = true;  // with no budget: the results must not change
     } else if (arg == "--expected-failures" && i + 1 < args.size()) {
       expected_failures_path = args[++i];
     } else if (arg.substr(0, 20) == "--expected-failures=") {

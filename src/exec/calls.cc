@@ -1,0 +1,268 @@
+// Calls into wasm and their continuations: budgets, suspension, resume, and
+// what host functions can do to the call that runs them (gas, yield).
+#include <algorithm>
+
+#include "exec/execute.h"
+#include "runtime/runtime_internal.h"
+
+namespace waspvm {
+
+namespace {
+
+uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+// Frames [entry_depth, st.depth), innermost first. A trapped frame's pc is one
+// word past its instruction, a caller's is its return address: one word back
+// is inside the instruction either way.
+std::vector<FrameInfo> backtrace(const ExecStack& st, size_t entry_depth) {
+  std::vector<FrameInfo> out;
+  for (size_t i = st.depth; i-- > entry_depth;) {
+    const Frame& f = st.frames[i];
+    const CodeWord* code = f.func->code->code.data();
+    FrameInfo info;
+    info.func_index = f.func->func_index;
+    info.func_name = f.func->instance->module->desc.func_name(f.func->func_index);
+    info.wasm_offset = f.func->code->wasm_offset_at(f.pc > code ? static_cast<uint32_t>(f.pc - code - 1) : 0);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Trap make_trap(const StopState& stop) {
+  Trap t;
+  t.code = stop.code;
+  t.message = stop.message.empty() ? trap_message(stop.code) : stop.message;
+  t.exit_code = stop.exit_code;
+  return t;
+}
+
+// The trap of a run: its backtrace; a call made by the embedder keeps the
+// trapped frames for Instance::inspect until its next call.
+Outcome trap_outcome(ExecStack& st, const RunContext& run) {
+  Trap t = make_trap(run.stop);
+  t.backtrace = backtrace(st, run.entry_depth);
+  if (run.can_suspend) {
+    st.trapped_depth = st.depth;
+    st.last_trap = t;
+  }
+  st.depth = run.entry_depth;
+  return Outcome::trapped(std::move(t));
+}
+
+// A host function called by the embedder directly: no wasm frames, no gas.
+Outcome invoke_host(const FuncInst* func, std::span<const Value> args) {
+  std::vector<Value> results(func->type.results.size());
+  for (size_t i = 0; i < results.size(); ++i) results[i] = Value::null(func->type.results[i]);
+  Caller caller(nullptr);
+  Result<void> r = func->host(caller, args, results);
+  if (!r.ok()) {
+    StopState stop;
+    stop.code = caller.exit_requested()    ? TrapCode::Exit
+                : caller.yield_requested() ? TrapCode::YieldNotAllowed
+                                           : TrapCode::HostTrap;
+    stop.exit_code = caller.exit_requested().value_or(0);
+    if (stop.code == TrapCode::HostTrap) stop.message = r.error().message;
+    return Outcome::trapped(make_trap(stop));
+  }
+  return Outcome::returned(std::move(results));
+}
+
+// A run over `inst`'s stacks for a call of `func` (results at slot `base`).
+RunContext make_run(InstanceImpl* inst, RunContext* outer) {
+  const Config& config = inst->module->engine->config;
+  RunContext run;
+  run.limits = &inst->limits;
+  run.metering = config.metering;
+  run.costs = &config.gas_costs;
+  run.can_suspend = outer == nullptr;
+  // A nested call belongs to the outer one: an interrupt stops both.
+  run.interrupt = outer != nullptr ? outer->interrupt : inst->interrupt.get();
+  return run;
+}
+
+// Runs, then turns how the run ended into an Outcome: results, a trap, or a
+// suspension recorded in the stack for resume.
+Outcome run_call(ExecStack& st, RunContext& run, const FuncInst* func, uint64_t base, uint64_t gas_before) {
+  const uint64_t gas_at_start = run.gas_left;
+  const bool done = execute(st, run);
+  const uint64_t used = run.metering ? gas_at_start - run.gas_left : 0;
+  Outcome out;
+  if (done) {
+    std::vector<Value> results(func->type.results.size());
+    for (size_t i = 0; i < results.size(); ++i)
+      results[i] = Value::from_bits(func->type.results[i], st.slots[base + i]);
+    out = Outcome::returned(std::move(results));
+  } else if (run.stop.suspended) {
+    Suspension s;
+    s.func = func;
+    s.reason = run.stop.reason;
+    s.on_out_of_gas = run.on_out_of_gas;
+    s.gas_left = run.gas_left;
+    s.total_gas_used = gas_before + used;
+    s.host = run.stop.host;
+    s.results_base = run.stop.results_base;
+    s.host_was_tail_call = run.stop.host_was_tail_call;
+    st.suspension = s;
+    out = Outcome::suspended(s.reason);
+  } else {
+    out = trap_outcome(st, run);
+  }
+  out.set_gas(used, gas_before + used);
+  return out;
+}
+
+ExecStack& stack_of(InstanceImpl* inst) {
+  if (!inst->stack) inst->stack = std::make_unique<ExecStack>();
+  return *inst->stack;
+}
+
+}  // namespace
+
+Outcome invoke(const FuncInst* func, std::span<const Value> args, const CallOptions& options) {
+  if (func->is_host()) return invoke_host(func, args);
+  InstanceImpl* inst = func->instance;
+  ExecStack& st = stack_of(inst);
+  RunContext* outer = running_call();
+  RunContext run = make_run(inst, outer);
+  run.gas_left = options.gas_limit.value_or(inst->limits.gas);
+  // A nested call spends from the budget of the call it is nested in.
+  if (outer != nullptr && outer->metering) run.gas_left = std::min(run.gas_left, outer->gas_left);
+  run.on_out_of_gas = options.on_out_of_gas;
+  if (outer == nullptr) {
+    st.trapped_depth = 0;
+    st.last_trap.reset();
+  }
+  uint64_t base = 0;
+  if (st.depth > 0) {
+    const Frame& top = st.frames[st.depth - 1];
+    base = top.base + top.func->code->frame_slots;
+  }
+  run.entry_depth = st.depth;
+  if (!push_frame(st, func, base, *run.limits, run.stop)) return trap_outcome(st, run);
+  for (size_t i = 0; i < args.size(); ++i) st.slots[base + i] = args[i].bits();
+  Outcome out = run_call(st, run, func, base, 0);
+  if (outer != nullptr && outer->metering) outer->gas_left -= out.gas_used();
+  return out;
+}
+
+Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
+                            std::span<const Value> host_results) {
+  if (running_call() != nullptr) return Error{"a call cannot be resumed inside a host function"};
+  if (!inst->stack || !inst->stack->suspension) return Error{"the instance has no suspended call"};
+  ExecStack& st = *inst->stack;
+  const Suspension s = *st.suspension;
+  if (s.reason == SuspendReason::HostYield) {
+    const std::vector<ValType>& types = s.host->type.results;
+    if (host_results.size() != types.size())
+      return Error{"result count mismatch for the yielding host function"};
+    for (size_t i = 0; i < types.size(); ++i)
+      if (host_results[i].type() != types[i])
+        return Error{"result type mismatch for the yielding host function"};
+    for (size_t i = 0; i < types.size(); ++i) {
+      uint64_t bits = host_results[i].bits();
+      if (types[i] == ValType::I32 || types[i] == ValType::F32) bits = static_cast<uint32_t>(bits);
+      st.slots[s.results_base + i] = bits;
+    }
+  } else if (!host_results.empty()) {
+    return Error{"results given, but the call did not stop in a host function"};
+  }
+  st.suspension.reset();
+  RunContext run = make_run(inst, nullptr);
+  run.gas_left = saturating_add(s.gas_left, options.gas_limit.value_or(inst->limits.gas));
+  run.on_out_of_gas = options.on_out_of_gas.value_or(s.on_out_of_gas);
+  if (s.host_was_tail_call) {
+    // The host function's results return from the frame that tail-called it.
+    if (st.depth == 1) {
+      st.depth = 0;
+      std::vector<Value> results(s.func->type.results.size());
+      for (size_t i = 0; i < results.size(); ++i)
+        results[i] = Value::from_bits(s.func->type.results[i], st.slots[i]);
+      Outcome out = Outcome::returned(std::move(results));
+      out.set_gas(0, s.total_gas_used);
+      return out;
+    }
+    --st.depth;
+  }
+  return run_call(st, run, s.func, 0, s.total_gas_used);
+}
+
+// ---------------------------------------------------------------- public API
+
+const char* suspend_reason_name(SuspendReason reason) {
+  switch (reason) {
+    case SuspendReason::OutOfGas: return "out of gas";
+    case SuspendReason::HostYield: return "host yield";
+    case SuspendReason::Interrupted: return "interrupted";
+  }
+  return "unknown";
+}
+
+Error Caller::yield() {
+  yield_requested_ = true;
+  return Error{"host yield"};
+}
+
+Result<void> Caller::charge_gas(uint64_t amount) const {
+  RunContext* run = running_call();
+  if (run == nullptr || !run->metering) return {};
+  if (amount > run->gas_left) {
+    run->host_out_of_gas = true;
+    return Error{trap_message(TrapCode::OutOfGas)};
+  }
+  run->gas_left -= amount;
+  return {};
+}
+
+uint64_t Caller::gas_left() const {
+  RunContext* run = running_call();
+  return run != nullptr && run->metering ? run->gas_left : kUnlimitedGas;
+}
+
+void InterruptHandle::interrupt() const {
+  static_cast<InterruptState*>(state_.get())->requested.store(true, std::memory_order_relaxed);
+}
+
+Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args,
+                               const CallOptions& options) const {
+  auto f = func(export_name);
+  if (!f) return Error{"unknown export function: \"" + std::string(export_name) + "\""};
+  return f->call(args, options);
+}
+
+Result<Outcome> Instance::resume(const ResumeOptions& options, std::span<const Value> host_results) const {
+  return resume_call(inst_, options, host_results);
+}
+
+bool Instance::suspended() const { return inst_->stack && inst_->stack->suspension.has_value(); }
+
+void Instance::cancel() const {
+  if (!inst_->stack || !inst_->stack->suspension) return;
+  inst_->stack->suspension.reset();
+  inst_->stack->depth = 0;
+}
+
+InterruptHandle Instance::interrupt_handle() const { return InterruptHandle(inst_->interrupt); }
+
+const InstanceLimits& Instance::limits() const { return inst_->limits; }
+
+void Instance::set_limits(const InstanceLimits& limits) const {
+  // Memories and tables keep the limits they were created with.
+  InstanceLimits& mine = inst_->limits;
+  const uint64_t pages = mine.max_memory_pages, elements = mine.max_table_elements;
+  mine = limits;
+  mine.max_memory_pages = pages;
+  mine.max_table_elements = elements;
+}
+
+Result<Outcome> Func::call(std::span<const Value> args, const CallOptions& options) const {
+  const FuncType& type = inst_->type;
+  if (args.size() != type.params.size()) return Error{"argument count mismatch"};
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i].type() != type.params[i]) return Error{"argument type mismatch"};
+  const InstanceImpl* inst = inst_->instance;
+  if (inst != nullptr && running_call() == nullptr && inst->stack && inst->stack->suspension)
+    return Error{"the instance has a suspended call: resume or cancel it first"};
+  return invoke(inst_, args, options);
+}
+
+}  // namespace waspvm

@@ -1,0 +1,39 @@
+// Between the interpreter loop (interpreter.cc) and the calls that drive it
+// (calls.cc): one run of the interpreter over an instance's stacks.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "exec/interpreter.h"
+
+namespace waspvm {
+
+// One run: its budget, limits and how it may stop.
+struct RunContext {
+  size_t entry_depth = 0;  // the run ends when frames[entry_depth] returns
+  const InstanceLimits* limits = nullptr;
+  bool metering = false;
+  const GasCosts* costs = nullptr;    // per-unit costs (metering)
+  uint64_t gas_left = kUnlimitedGas;  // in and out; exact when the run stops
+  OutOfGas on_out_of_gas = OutOfGas::Trap;
+  bool can_suspend = false;             // a call made by the embedder, not nested
+  InterruptState* interrupt = nullptr;  // the entry instance's
+  bool host_out_of_gas = false;         // Caller::charge_gas failed
+  StopState stop;
+};
+
+// Runs the frames above run.entry_depth until the entry frame returns (true),
+// or a trap or suspension (false: run.stop says which; the frames stay in
+// place, st.depth counting them).
+bool execute(ExecStack& st, RunContext& run);
+
+// Pushes a frame of wasm function `func` at slot `base` and zeroes its
+// declared locals; the caller has set the arguments. False (stop.code set)
+// beyond the limits.
+bool push_frame(ExecStack& st, const FuncInst* func, uint64_t base, const InstanceLimits& limits,
+                StopState& stop);
+
+// The innermost run on this thread, while a host function it called runs.
+RunContext* running_call();
+
+}  // namespace waspvm
