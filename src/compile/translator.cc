@@ -163,6 +163,8 @@ class FunctionTranslator {
   void start_block_here() { block_pending_ = gas_costs_ != nullptr; }
   void meter(Op op);
   void close_block();
+  // Whether `in` makes, reads or passes a reference value.
+  bool touches_refs(const Instr& in) const;
   // Where control flow merges, the values from `from` up are in their own slots.
   void reset_to_temps(uint32_t from) {
     operands_.resize(height_);
@@ -253,6 +255,10 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   out.num_results = static_cast<uint32_t>(type.results.size());
   out.num_locals = out.num_params + body.num_locals;
 
+  auto has_ref = [](const std::vector<ValType>& types) { return std::any_of(types.begin(), types.end(), is_ref); };
+  out.may_hold_refs = has_ref(type.params) || has_ref(type.results) ||
+                      std::any_of(body.locals.begin(), body.locals.end(),
+                                  [](const LocalRun& run) { return is_ref(run.type); });
   module_ = &module;
   gas_costs_ = gas_costs;
   gas_word_ = kNone;
@@ -280,6 +286,7 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
     wasm_offset_ = instr_.offset;
     if (reachable_) {
       if (gas_costs_ != nullptr) meter(instr_.op);
+      if (!out.may_hold_refs && touches_refs(instr_)) out.may_hold_refs = true;
       translate(instr_);
     } else {
       skip_unreachable(instr_);
@@ -303,6 +310,35 @@ void FunctionTranslator::meter(Op op) {
     block_pending_ = false;
   }
   gas_sum_ += cost;
+}
+
+bool FunctionTranslator::touches_refs(const Instr& in) const {
+  auto has_ref = [](const FuncType& t) {
+    return std::any_of(t.params.begin(), t.params.end(), is_ref) ||
+           std::any_of(t.results.begin(), t.results.end(), is_ref);
+  };
+  switch (in.op) {
+    case Op::RefNull:
+    case Op::RefFunc:
+    case Op::RefIsNull:
+    case Op::TableGet:
+    case Op::TableSet:
+    case Op::TableGrow:
+    case Op::TableFill:
+    case Op::SelectT: return true;
+    case Op::GlobalGet:
+    case Op::GlobalSet: return is_ref(module_->globals[in.index].type);
+    case Op::Call:
+    case Op::ReturnCall: return has_ref(module_->func_type(in.index));
+    case Op::CallIndirect:
+    case Op::ReturnCallIndirect: return has_ref(module_->types[in.index]);
+    case Op::Block:
+    case Op::Loop:
+    case Op::If:
+      if (in.block.kind == BlockType::Kind::Value) return is_ref(in.block.value);
+      return in.block.kind == BlockType::Kind::TypeIndex && has_ref(module_->types[in.block.type_index]);
+    default: return false;
+  }
 }
 
 void FunctionTranslator::close_block() {

@@ -447,17 +447,18 @@ bool run_loop(Machine* m) {
   };
 #undef ENTRY
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == static_cast<size_t>(IOp::Count));
-#define HANDLER(name) L_##name : SAFE_POINT_CHECK(name)
-#define HANDLER_INVALID \
-  L_Invalid:
+// clang-format off
+#define HANDLER(name) L_##name: SAFE_POINT_CHECK(name)
+#define HANDLER_INVALID L_Invalid:
+// clang-format on
 #define NEXT() goto* kLabels[*pc]
   NEXT();
 #include "exec/handlers.inc"
 #else
-#define HANDLER(name)                    \
-  case IOp::name: SAFE_POINT_CHECK(name) \
-      #define HANDLER_INVALID            \
-  default:
+// clang-format off
+#define HANDLER(name) case IOp::name: SAFE_POINT_CHECK(name)
+#define HANDLER_INVALID default:
+// clang-format on
 #define NEXT() continue
   for (;;) {
     switch (static_cast<IOp>(*pc)) {

@@ -76,9 +76,10 @@ constexpr bool iop_is_safe_point(IOp op) {
     return false;
   };
   switch (op) {
-#define WASP_ISA(ident, kinds)                 \
-  case IOp::ident: return has_branches(kinds); \
-      #include "exec/isa.def"
+    // clang-format off
+#define WASP_ISA(ident, kinds) case IOp::ident: return has_branches(kinds);
+#include "exec/isa.def"
+    // clang-format on
     default: return false;
   }
 }
@@ -92,6 +93,10 @@ struct CompiledFunc {
   uint32_t num_results = 0;
   uint32_t num_locals = 0;   // params + declared locals: slots 0..num_locals-1
   uint32_t frame_slots = 0;  // locals + the deepest operand stack: slots the frame needs
+  // Whether a slot of its frame can ever hold a reference (a ref-typed
+  // parameter, local or result, or an instruction that makes, reads or passes
+  // one). Clone remaps function references only in such frames.
+  bool may_hold_refs = false;
   // (code position, wasm byte offset) for every instruction, sorted by position;
   // maps a pc back to the wasm instruction for backtraces.
   std::vector<std::pair<uint32_t, uint32_t>> source_map;

@@ -379,6 +379,7 @@ TEST(Translator, UnreachableCodeIsSkipped) {
 
 TEST(Translator, MemoryTableGlobalAndSelect) {
   TestModule m;
+  m.desc.globals.push_back(GlobalType{ValType::I32, true});
   uint32_t t = m.type({I32}, {I32});
   uint32_t f = m.func(
       t, {}, {kLocalGet, 0,         kI32Load,  2,           8,         kGlobalGet,  0,    kI32Store, 2,
