@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Runs the WaspVM benchmark suite on several engines and reports the medians.
 
-    python3 bench/run.py --waspvm build/waspvm [--wasm3 PATH] [--runs 5] [--only NAME,...]
+    python3 bench/run.py --waspvm build/waspvm [--wasm3 PATH] [--metering] [--runs 5] [--only NAME,...]
 
 Every program of bench/programs.txt runs on each engine --runs times (the
 engines take turns, run by run); each run's output must equal the expected
 checksum line in bench/expected/. Engines:
   waspvm       WASPVM run PROG.wasm ARGS
+  waspvm-gas   WASPVM run --gas MAX PROG.wasm ARGS        (gas metering on; only with --metering)
   wasm3        WASM3 PROG.wasm ARGS                      (only with --wasm3)
   wasm-interp  wasm-interp --wasi PROG.wasm ARGS         (wabt; skipped where it fails)
   node         node bench/node_wasi.mjs PROG.wasm ARGS   (V8 with node's WASI)
@@ -30,7 +31,9 @@ import time
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(BENCH_DIR)
-ENGINE_ORDER = ["waspvm", "wasm3", "wasm-interp", "node", "native"]
+ENGINE_ORDER = ["waspvm", "waspvm-gas", "wasm3", "wasm-interp", "node", "native"]
+# A budget no program spends: metering runs in full, the program to its end.
+UNLIMITED_GAS = str(2**64 - 1)
 
 
 # ---- Programs and engines -----------------------------------------------------
@@ -63,6 +66,8 @@ def engine_commands(args):
     native_dir = args.native_dir
     candidates = {
         "waspvm": (args.waspvm, lambda name, wasm: [args.waspvm, "run", wasm]),
+        "waspvm-gas": (args.waspvm if args.metering else None,
+                       lambda name, wasm: [args.waspvm, "run", "--gas", UNLIMITED_GAS, wasm]),
         "wasm3": (args.wasm3, lambda name, wasm: [args.wasm3, wasm]),
         "wasm-interp": (shutil.which("wasm-interp"), lambda name, wasm: ["wasm-interp", "--wasi", wasm]),
         "node": (shutil.which("node"), lambda name, wasm: ["node"] + node_flags + [node_runner, wasm]),
@@ -74,6 +79,8 @@ def engine_commands(args):
         if wanted is not None and engine not in wanted:
             continue
         if not path:
+            if engine == "waspvm-gas":
+                continue  # (asked for with --metering)
             notes.append("wasm3: not run (pass --wasm3 PATH)" if engine == "wasm3" else
                          "%s: not found, not run" % engine)
             continue
@@ -235,7 +242,9 @@ def ratio_columns(engines):
     """(numerator, denominator) pairs: every engine vs native, then waspvm vs every other engine."""
     columns = [(e, "native") for e in engines if e != "native" and "native" in engines]
     if "waspvm" in engines:
-        columns += [("waspvm", e) for e in engines if e not in ("waspvm", "native")]
+        columns += [("waspvm", e) for e in engines if e not in ("waspvm", "waspvm-gas", "native")]
+    if "waspvm-gas" in engines and "waspvm" in engines:
+        columns.append(("waspvm-gas", "waspvm"))  # the cost of gas metering
     return columns
 
 
@@ -360,6 +369,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--waspvm", help="the waspvm executable")
     parser.add_argument("--wasm3", help="a wasm3 executable (built outside the project)")
+    parser.add_argument("--metering", action="store_true",
+                        help="also run waspvm with gas metering on (engine waspvm-gas), for its cost")
     parser.add_argument("--runs", type=int, default=5, help="runs per engine and program (default 5)")
     parser.add_argument("--only", help="comma-separated program names (default: all)")
     parser.add_argument("--engines", help="comma-separated engines to run (default: all available): " +

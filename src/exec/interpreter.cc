@@ -62,7 +62,8 @@ struct Machine {
   const uint64_t* memory_size;
   uint8_t* mem_base;
   uint64_t mem_bytes;
-  // The budget left (metering); RunContext::gas_left is synced from it when
+  // The budget left (metering) while code outside the handlers runs (the
+  // handlers keep it in `gas`); RunContext::gas_left is synced from it when
   // the run stops and around host calls.
   uint64_t gas_left;
   const std::atomic<bool>* interrupt;
@@ -312,11 +313,11 @@ uint64_t units_cost(uint64_t units, uint64_t per_unit) {
 }
 
 // Charges the per-unit gas of a bulk operation; false if the budget cannot pay.
-WASP_ALWAYS_INLINE bool charge_units(Machine* m, uint64_t units, uint32_t GasCosts::*per_unit) {
+WASP_ALWAYS_INLINE bool charge_units(Machine* m, uint64_t units, uint32_t GasCosts::*per_unit, uint64_t& gas) {
   if (!m->run->metering) return true;
   uint64_t cost = units_cost(units, m->run->costs->*per_unit);
-  if (cost > m->gas_left) return false;
-  m->gas_left -= cost;
+  if (cost > gas) return false;
+  gas -= cost;
   return true;
 }
 
@@ -386,12 +387,13 @@ inline bool in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
 
 #if WASP_DISPATCH_TAIL
 
-using Handler = bool (*)(const CodeWord* pc, uint64_t* fp, uint8_t* mem, uint64_t mem_size, Machine* m);
+using Handler = bool (*)(const CodeWord* pc, uint64_t* fp, uint8_t* mem, uint64_t mem_size, Machine* m,
+                        uint64_t gas);
 // Each handler on a cache line of its own: handlers sharing lines made the
 // branch predictor of the AMD EPYC machines here slower by up to 2x.
 #define HANDLER_PARAMETERS                                                                           \
   [[maybe_unused]] const CodeWord *pc, [[maybe_unused]] uint64_t *fp, [[maybe_unused]] uint8_t *mem, \
-      [[maybe_unused]] uint64_t mem_size, [[maybe_unused]] Machine *m
+      [[maybe_unused]] uint64_t mem_size, [[maybe_unused]] Machine *m, [[maybe_unused]] uint64_t gas
 #define DECLARE_HANDLER(name) [[gnu::aligned(64)]] bool h_##name(HANDLER_PARAMETERS)
 // The handler proper checks for an interrupt at a safe point, then runs the
 // body (inlined: the same code as a handler written in one piece).
@@ -399,13 +401,13 @@ using Handler = bool (*)(const CodeWord* pc, uint64_t* fp, uint8_t* mem, uint64_
   WASP_ALWAYS_INLINE bool body_##name(HANDLER_PARAMETERS);            \
   DECLARE_HANDLER(name) {                                             \
     SAFE_POINT_CHECK(name)                                            \
-    [[clang::musttail]] return body_##name(pc, fp, mem, mem_size, m); \
+    [[clang::musttail]] return body_##name(pc, fp, mem, mem_size, m, gas); \
   }                                                                   \
   WASP_ALWAYS_INLINE bool body_##name(HANDLER_PARAMETERS)
 #define HANDLER_INVALID DECLARE_HANDLER(Invalid)
 #define SLOW_HANDLER(name) [[gnu::noinline]] DECLARE_HANDLER(name)
-#define NEXT() [[clang::musttail]] return kHandlers[*pc](pc, fp, mem, mem_size, m)
-#define SLOW_PATH(name) [[clang::musttail]] return h_##name(pc, fp, mem, mem_size, m)
+#define NEXT() [[clang::musttail]] return kHandlers[*pc](pc, fp, mem, mem_size, m, gas)
+#define SLOW_PATH(name) [[clang::musttail]] return h_##name(pc, fp, mem, mem_size, m, gas)
 
 #define ENTRY(name) DECLARE_HANDLER(name);
 #include "exec/handler_list.inc"
@@ -434,9 +436,10 @@ bool run_loop(Machine* m) {
   uint64_t* fp;
   uint8_t* mem;
   uint64_t mem_size;
+  uint64_t gas = m->gas_left;
   RELOAD_REGISTERS();
 #if WASP_DISPATCH_TAIL
-  return kHandlers[*pc](pc, fp, mem, mem_size, m);
+  return kHandlers[*pc](pc, fp, mem, mem_size, m, gas);
 #else  // goto or switch: the handlers are in this function
 #define SLOW_HANDLER(name) L_##name:
 #define SLOW_PATH(name) goto L_##name

@@ -12,6 +12,7 @@ constexpr int kExitError = 1;    // other errors; spectest: a test failed
 constexpr int kExitInvalid = 2;  // malformed or invalid module
 constexpr int kExitTrap = 134;   // the called function trapped (128 + SIGABRT, as wasmtime)
 constexpr int kExitUsage = 64;   // bad command line (EX_USAGE)
+constexpr int kExitOutOfGas = 75;  // run --gas: the budget ran out (EX_TEMPFAIL: try again with more)
 
 // The text of `waspvm --help`.
 std::string_view help_text();

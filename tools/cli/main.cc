@@ -44,9 +44,20 @@ commands:
                              and each result is printed on its own line:
                              integers as signed decimal, floats in the
                              shortest form that reads back to the same value.
+        --gas N              meter the call with a budget of N gas (1 per
+                             wasm instruction, charged per straight-line
+                             block; memory.grow per page and bulk memory and
+                             table operations per byte or element). When the
+                             call ends, "gas used: N" is printed on stderr.
+                             Without --gas there is no metering.
+        --on-out-of-gas=trap|suspend
+                             when the budget runs out: trap ("trap: out of
+                             gas" and a backtrace; the default), or suspend
+                             the call ("suspended: out of gas" and where it
+                             stopped). Either way the exit status is 75.
         --help, -h           print this text
       The options also take the form --dir=HOST, --env=NAME=VALUE,
-      --invoke=NAME. The exit status is the program's: the code it passed to
+      --invoke=NAME, --gas=N. The exit status is the program's: the code it passed to
       proc_exit (exit() in C; its low 8 bits, as POSIX keeps them), or 0 when
       `_start` (or the --invoke function) returns. A trap prints
       "trap: <message>" and the wasm backtrace (innermost frame first,
@@ -87,9 +98,10 @@ exit status:
        failed
   2    the module is malformed or invalid
   64   usage error (unknown command or option, wrong arguments)
+  75   run --gas: the gas budget ran out (EX_TEMPFAIL)
   134  run: the program trapped (as wasmtime does, and as a native program
        that calls abort() does: 128 + SIGABRT)
-  A program may itself exit with 1, 2, 64 or 134; waspvm's own errors are
+  A program may itself exit with 1, 2, 64, 75 or 134; waspvm's own errors are
   the ones that print "error: ..." or "trap: ..." on stderr.
 )";
 

@@ -1,5 +1,6 @@
-// `waspvm run [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]... [--invoke NAME] FILE.wasm [ARGS...]`:
-// runs a module with WASI preview1, wasmtime-style.
+// `waspvm run [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]... [--invoke NAME]
+//             [--gas N [--on-out-of-gas=trap|suspend]] FILE.wasm [ARGS...]`:
+// runs a module with WASI preview1, wasmtime-style, optionally with a gas budget.
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -146,6 +147,8 @@ std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
 struct RunArgs {
   bool help = false;
   std::optional<std::string> invoke;
+  std::optional<uint64_t> gas;  // --gas: metering on, with this budget
+  OutOfGas on_out_of_gas = OutOfGas::Trap;
   std::vector<wasi::PreopenDir> dirs;
   std::vector<std::pair<std::string, std::string>> env;
   std::string file;
@@ -203,6 +206,30 @@ bool add_env(std::string_view spec, RunArgs& out) {
   return true;
 }
 
+// "--gas N": a decimal budget.
+bool set_gas(std::string_view text, RunArgs& out) {
+  uint64_t gas = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), gas);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    std::cerr << "error: run: --gas needs a decimal number, got \"" << text << "\"\n";
+    return false;
+  }
+  out.gas = gas;
+  return true;
+}
+
+bool set_out_of_gas(std::string_view text, RunArgs& out) {
+  if (text == "trap") {
+    out.on_out_of_gas = OutOfGas::Trap;
+  } else if (text == "suspend") {
+    out.on_out_of_gas = OutOfGas::Suspend;
+  } else {
+    std::cerr << "error: run: --on-out-of-gas needs trap or suspend, got \"" << text << "\"\n";
+    return false;
+  }
+  return true;
+}
+
 std::optional<RunArgs> parse_run_args(std::span<const std::string_view> args) {
   RunArgs out;
   size_t i = 0;
@@ -224,6 +251,10 @@ std::optional<RunArgs> parse_run_args(std::span<const std::string_view> args) {
       if (!add_dir(*dir, out)) return std::nullopt;
     } else if (auto env = option_value(args, i, "--env", missing)) {
       if (!add_env(*env, out)) return std::nullopt;
+    } else if (auto gas = option_value(args, i, "--gas", missing)) {
+      if (!set_gas(*gas, out)) return std::nullopt;
+    } else if (auto mode = option_value(args, i, "--on-out-of-gas", missing)) {
+      if (!set_out_of_gas(*mode, out)) return std::nullopt;
     } else {
       std::cerr << "error: run: " << (missing ? "missing value for option " : "unknown option ") << arg
                 << " (see waspvm --help)\n";
@@ -327,15 +358,23 @@ std::optional<std::vector<Value>> invoke_arguments(const Func& func, const RunAr
 
 // The exit status for how the call ended: the program's own status after
 // proc_exit, kExitTrap after a trap (reported on stderr), else success.
-int finish(const Outcome& outcome, bool print_results) {
+int finish(const Instance& instance, const Outcome& outcome, const RunArgs& run) {
   std::cout.flush();
+  if (run.gas) std::cerr << "gas used: " << outcome.total_gas_used() << "\n";
   if (std::optional<int32_t> code = wasi::exit_code(outcome)) return *code & 0xff;
   if (outcome.trapped()) {
     const Trap& trap = outcome.trap();
     std::cerr << "trap: " << trap.message << "\n";
     print_backtrace(trap.backtrace);
-    return kExitTrap;
+    return trap.code == TrapCode::OutOfGas ? kExitOutOfGas : kExitTrap;
   }
+  if (outcome.suspended()) {
+    // (Only running out of gas suspends a run: no host function yields.)
+    std::cerr << "suspended: " << suspend_reason_name(outcome.suspend_reason()) << "\n"
+              << instance.inspect().to_string();
+    return kExitOutOfGas;
+  }
+  const bool print_results = run.invoke.has_value();
   if (print_results) {
     for (const Value& v : outcome.values()) std::cout << format_result(v) << "\n";
     std::cout.flush();
@@ -368,7 +407,9 @@ int run_command(std::span<const std::string_view> args) {
     std::cerr << "error: cannot read " << run->file << "\n";
     return kExitError;
   }
-  Engine engine;
+  Config config;
+  config.metering = run->gas.has_value();
+  Engine engine(config);
   auto module = Module::compile(engine, *bytes);
   if (!module.ok()) {
     std::cerr << "error: " << run->file << ": " << module.error().message << "\n";
@@ -396,12 +437,15 @@ int run_command(std::span<const std::string_view> args) {
               << "); call a function with --invoke NAME\n";
     return kExitError;
   }
-  auto outcome = func->call(values);
+  CallOptions options;
+  options.gas_limit = run->gas;
+  options.on_out_of_gas = run->on_out_of_gas;
+  auto outcome = func->call(values, options);
   if (!outcome.ok()) {
     std::cerr << "error: " << outcome.error().message << "\n";
     return kExitError;
   }
-  return finish(outcome.value(), run->invoke.has_value());
+  return finish(instance.value(), outcome.value(), *run);
 }
 
 }  // namespace waspvm::cli
