@@ -219,7 +219,10 @@ uint64_t Caller::gas_left() const {
 }
 
 void InterruptHandle::interrupt() const {
-  static_cast<InterruptState*>(state_.get())->requested.store(true, std::memory_order_relaxed);
+  auto* state = static_cast<InterruptState*>(state_.get());
+  std::lock_guard<std::mutex> lock(state->mutex);
+  state->requested = true;
+  if (state->running != nullptr) state->running->store(true, std::memory_order_relaxed);
 }
 
 Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args,

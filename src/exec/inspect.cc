@@ -30,7 +30,8 @@ std::vector<FrameView> frame_views(const ExecStack& st, size_t depth, bool exact
     auto pos = static_cast<uint32_t>(f.pc - code.code.data());
     view.wasm_offset = code.wasm_offset_at(exact_top && i + 1 == depth ? pos : (pos > 0 ? pos - 1 : 0));
     std::vector<ValType> types = local_types(*f.func);
-    for (uint32_t l = 0; l < types.size(); ++l) view.locals.push_back(Value::from_bits(types[l], st.slots[f.base + l]));
+    for (uint32_t l = 0; l < types.size(); ++l)
+      view.locals.push_back(Value::from_bits(types[l], st.slots[f.base + l]));
     // A caller's operand stack ends where its callee's frame begins; the top
     // frame's height is not recorded, so all its operand slots are shown.
     uint64_t end = i + 1 < depth ? st.frames[i + 1].base : f.base + code.frame_slots;
@@ -68,8 +69,8 @@ std::string InstanceView::to_string() const {
   switch (state) {
     case State::Idle: out << "idle\n"; break;
     case State::Suspended:
-      out << "suspended (" << suspend_reason_name(*reason) << "), gas used " << total_gas_used << ", gas left "
-          << gas_left << "\n";
+      out << "suspended (" << suspend_reason_name(*reason) << "), gas used " << total_gas_used
+          << ", gas left " << gas_left << "\n";
       break;
     case State::Trapped: out << "trapped: " << trap->message << "\n"; break;
   }
@@ -78,15 +79,18 @@ std::string InstanceView::to_string() const {
     out << "  #" << i << " func " << f.func_index;
     if (!f.func_name.empty()) out << " <" << f.func_name << ">";
     out << " at wasm offset 0x" << std::hex << f.wasm_offset << std::dec << "\n";
-    for (size_t l = 0; l < f.locals.size(); ++l) out << "      local " << l << " = " << f.locals[l].to_string() << "\n";
+    for (size_t l = 0; l < f.locals.size(); ++l)
+      out << "      local " << l << " = " << f.locals[l].to_string() << "\n";
     if (!f.stack.empty()) {
       out << "      stack:";
       for (uint64_t bits : f.stack) out << " 0x" << std::hex << bits << std::dec;
       out << "\n";
     }
   }
-  for (size_t g = 0; g < globals.size(); ++g) out << "  global " << g << " = " << globals[g].to_string() << "\n";
-  for (size_t m = 0; m < memory_pages.size(); ++m) out << "  memory " << m << ": " << memory_pages[m] << " pages\n";
+  for (size_t g = 0; g < globals.size(); ++g)
+    out << "  global " << g << " = " << globals[g].to_string() << "\n";
+  for (size_t m = 0; m < memory_pages.size(); ++m)
+    out << "  memory " << m << ": " << memory_pages[m] << " pages\n";
   return out.str();
 }
 

@@ -66,7 +66,7 @@ struct Machine {
   // handlers keep it in `gas`); RunContext::gas_left is synced from it when
   // the run stops and around host calls.
   uint64_t gas_left;
-  const std::atomic<bool>* interrupt;
+  std::atomic<bool> interrupt;  // set from other threads (InterruptState::running)
   StopState* stop;
   RunContext* run;
   const InstanceLimits* limits;
@@ -295,16 +295,16 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
 // A nested call leaves the request for the call it is nested in.
 [[gnu::noinline]] bool interrupted(Machine* m, const CodeWord* pc) {
   if (m->run->can_suspend) {
-    m->run->interrupt->requested.store(false, std::memory_order_relaxed);
+    std::lock_guard<std::mutex> lock(m->run->interrupt->mutex);
+    m->run->interrupt->requested = false;
+    m->interrupt.store(false, std::memory_order_relaxed);
     return suspend(m, pc, SuspendReason::Interrupted);
   }
   m->stop->code = TrapCode::Interrupted;
   return raise(m, pc);
 }
 
-WASP_ALWAYS_INLINE bool interrupt_pending(const Machine* m) {
-  return m->interrupt->load(std::memory_order_relaxed);
-}
+WASP_ALWAYS_INLINE bool interrupt_pending(const Machine* m) { return m->interrupt.load(std::memory_order_relaxed); }
 
 // `units` at `per_unit` gas each, saturating.
 uint64_t units_cost(uint64_t units, uint64_t per_unit) {
@@ -505,15 +505,31 @@ bool execute(ExecStack& st, RunContext& run) {
   machine.run = &run;
   machine.limits = run.limits;
   machine.gas_left = run.gas_left;
-  machine.interrupt = &run.interrupt->requested;
   const FuncInst* func = st.frames[st.depth - 1].func;
   attach_stacks(&machine);
   enter_instance(&machine, func->instance);
+  InterruptState& interrupts = *run.interrupt;
+  std::atomic<bool>* outer_flag;
+  {
+    std::lock_guard<std::mutex> lock(interrupts.mutex);
+    machine.interrupt.store(interrupts.requested, std::memory_order_relaxed);
+    outer_flag = interrupts.running;
+    interrupts.running = &machine.interrupt;
+  }
   RunContext* outer = t_running;
   t_running = &run;
   bool done = run_loop(&machine);
   t_running = outer;
   run.gas_left = machine.gas_left;
+  {
+    // A request this run did not consume is the outer run's (or the next call's).
+    std::lock_guard<std::mutex> lock(interrupts.mutex);
+    interrupts.running = outer_flag;
+    if (machine.interrupt.load(std::memory_order_relaxed)) {
+      interrupts.requested = true;
+      if (outer_flag != nullptr) outer_flag->store(true, std::memory_order_relaxed);
+    }
+  }
   return done;
 }
 

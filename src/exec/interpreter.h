@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,9 +54,14 @@ struct ExecStack {
   std::optional<Trap> last_trap;
 };
 
-// Set by InterruptHandle::interrupt from any thread; consumed by the call it stops.
+// An instance's interrupt requests (InterruptHandle::interrupt, any thread).
+// The interpreter checks a flag inside its own state (one load at a safe
+// point); while a run goes on, `running` points at that flag, and a request
+// sets it directly. A request no run has consumed stays in `requested`.
 struct InterruptState {
-  std::atomic<bool> requested{false};
+  std::mutex mutex;
+  bool requested = false;                // guarded by mutex
+  std::atomic<bool>* running = nullptr;  // the innermost run's flag; guarded by mutex
 };
 
 // Why a run of the interpreter stopped early: a trap, or a suspension.

@@ -109,7 +109,8 @@ void clone_stack(const InstanceImpl& src, CloneParts& parts) {
   st->depth = from.depth;
   for (Frame& f : st->frames) {
     if (f.func->code->may_hold_refs)
-      for (uint64_t i = f.base; i < f.base + f.func->code->frame_slots; ++i) st->slots[i] = parts.remap(st->slots[i]);
+      for (uint64_t i = f.base; i < f.base + f.func->code->frame_slots; ++i)
+        st->slots[i] = parts.remap(st->slots[i]);
     f.func = remap_func(f.func);
   }
   Suspension s = *from.suspension;

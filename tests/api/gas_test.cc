@@ -170,8 +170,8 @@ int32_t finish_in_slices(Instance& instance, Outcome out, const std::function<ui
 TEST_F(GasTest, SuspendedCallsResumeToTheSameResultAndGasInAnySlices) {
   const int32_t n = 300;
   std::mt19937_64 rng(42);
-  std::vector<std::function<uint64_t()>> slicings = {
-      [] { return 1; }, [] { return 7; }, [] { return 1000; }, [&] { return 1 + rng() % 50; }};
+  std::vector<std::function<uint64_t()>> slicings = {[] { return 1; }, [] { return 7; }, [] { return 1000; },
+                                                     [&] { return 1 + rng() % 50; }};
   for (auto& slice : slicings) {
     Outcome first = call("count", {Value::i32(n)}, budget(slice(), OutOfGas::Suspend));
     ASSERT_TRUE(first.suspended());
@@ -242,7 +242,8 @@ TEST_F(GasTest, ACloneResumedTwiceFromOneContinuationGivesTheSameResults) {
     auto copy = instance_->clone();
     ASSERT_TRUE(copy.ok());
     uint64_t total = 0;
-    int32_t value = finish_in_slices(*copy, out, [] { return 13; }, &total);
+    int32_t value = finish_in_slices(
+        *copy, out, [] { return 13; }, &total);
     results.emplace_back(value, total);
     EXPECT_TRUE(instance_->suspended()) << "the original continuation is untouched";
   }
