@@ -1,8 +1,12 @@
 // Mutation smoke fuzzer: feeds every .wasm under the given directories, plus
 // randomly mutated copies of them, through Module::compile and
-// Linker::instantiate. The check is that the process survives (run it under
-// ASan/UBSan for the full effect); it prints how many inputs were accepted and
-// rejected at each stage.
+// Linker::instantiate, then calls every exported function with zero
+// arguments under a gas budget (so no mutant can run forever): half the time
+// trapping when the budget runs out, half the time suspending, resuming in
+// small slices, cloning the suspended instance and running the clone too.
+// The check is that the process survives (run it under ASan/UBSan for the
+// full effect); it prints how many inputs were accepted and rejected at each
+// stage, and how the calls ended.
 //
 // usage: mutate_test [--seed N] [--mutations N] DIR...
 //
@@ -48,13 +52,17 @@ struct Counts {
   uint64_t rejected = 0;
   uint64_t instantiated = 0;
   uint64_t link_errors = 0;
-  uint64_t start_skipped = 0;  // compiled, but has a start function that might never return
+  uint64_t calls = 0;
+  uint64_t returned = 0;
+  uint64_t trapped = 0;
+  uint64_t suspended = 0;  // still suspended after the resumes (then cancelled)
 
   void print(const char* label) const {
     std::printf("%-8s %6" PRIu64 " inputs: %6" PRIu64 " accepted, %6" PRIu64 " rejected; %6" PRIu64
-                " instantiated, %6" PRIu64 " link/init errors, %6" PRIu64
-                " with a start function (not run)\n",
-                label, inputs, compiled, rejected, instantiated, link_errors, start_skipped);
+                " instantiated, %6" PRIu64 " link/init errors; %6" PRIu64 " calls: %6" PRIu64
+                " returned, %6" PRIu64 " trapped, %6" PRIu64 " left suspended\n",
+                label, inputs, compiled, rejected, instantiated, link_errors, calls, returned, trapped,
+                suspended);
   }
 };
 
@@ -119,24 +127,6 @@ class ReproducerFile {
   int fd_;
 };
 
-// Whether a module (already known to be well-formed) has a start section.
-// Its start function is not run: a mutated one may loop forever, and
-// instantiation has no gas limit.
-bool has_start_section(const Bytes& bytes) {
-  size_t pos = 8;
-  while (pos < bytes.size()) {
-    uint8_t id = bytes[pos++];
-    uint64_t size = 0;
-    for (int shift = 0; pos < bytes.size() && shift < 35; shift += 7) {
-      uint8_t b = bytes[pos++];
-      size |= uint64_t{b & 0x7Fu} << shift;
-      if (!(b & 0x80)) break;
-    }
-    if (id == 8) return true;
-    pos += size;
-  }
-  return false;
-}
 
 // The "spectest" host module the spec suite imports from.
 waspvm::Linker spectest_linker(const waspvm::Engine& engine) {
@@ -164,6 +154,63 @@ waspvm::Linker spectest_linker(const waspvm::Engine& engine) {
   return linker;
 }
 
+// Every call (and the start function) gets this budget, and small limits:
+// a mutant can neither loop forever nor make the host allocate much.
+constexpr uint64_t kGasPerCall = 200000;
+
+waspvm::InstanceLimits fuzz_limits() {
+  waspvm::InstanceLimits limits;
+  limits.gas = kGasPerCall;
+  limits.max_call_depth = 20000;
+  limits.max_memory_pages = 512;  // 32 MiB
+  limits.max_table_elements = 100000;
+  return limits;
+}
+
+void count_end(const waspvm::Outcome& out, Counts& counts) {
+  ++(out.returned() ? counts.returned : out.trapped() ? counts.trapped : counts.suspended);
+}
+
+// Calls every exported function with zero arguments: by turns trapping when
+// the budget runs out, or suspending in slices, cloning and resuming.
+void call_exports(const waspvm::Module& module, const waspvm::Instance& instance, uint64_t turn,
+                  Counts& counts) {
+  using namespace waspvm;
+  for (const ExportInfo& e : module.exports()) {
+    if (e.kind != ExternKind::Func) continue;
+    std::vector<Value> args;
+    for (ValType t : e.func.params) args.push_back(Value::from_bits(t, 0));
+    ++counts.calls;
+    CallOptions options;
+    if ((turn++ & 1) == 0) {
+      Result<Outcome> out = instance.call(e.name, args, options);
+      if (out.ok()) count_end(*out, counts);
+      continue;
+    }
+    options.gas_limit = 1000;
+    options.on_out_of_gas = OutOfGas::Suspend;
+    Result<Outcome> out = instance.call(e.name, args, options);
+    for (int slice = 0; out.ok() && out->suspended() && slice < 20; ++slice) {
+      if (slice == 3) {
+        // A clone runs the rest of the call on its own copy of everything.
+        if (Result<Instance> copy = instance.clone(); copy.ok()) {
+          ResumeOptions rest;
+          rest.gas_limit = kGasPerCall;
+          rest.on_out_of_gas = OutOfGas::Trap;
+          (void)copy->resume(rest);
+          (void)copy->inspect().to_string();
+        }
+      }
+      ResumeOptions more;
+      more.gas_limit = 5000;
+      out = instance.resume(more);
+    }
+    if (out.ok()) count_end(*out, counts);
+    (void)instance.inspect().to_string();
+    instance.cancel();
+  }
+}
+
 // Returns whether the module compiled.
 bool run_input(const waspvm::Engine& engine, const Bytes& bytes, Counts& counts) {
   ++counts.inputs;
@@ -176,13 +223,10 @@ bool run_input(const waspvm::Engine& engine, const Bytes& bytes, Counts& counts)
   // The introspection API must cope with whatever compiled.
   (void)module->imports();
   (void)module->exports();
-  if (has_start_section(bytes)) {
-    ++counts.start_skipped;
-    return true;
-  }
   // A fresh linker each time, so no instance stays alive through shared imports.
-  waspvm::Result<waspvm::Instance> instance = spectest_linker(engine).instantiate(*module);
+  waspvm::Result<waspvm::Instance> instance = spectest_linker(engine).instantiate(*module, fuzz_limits());
   ++(instance.ok() ? counts.instantiated : counts.link_errors);
+  if (instance.ok()) call_exports(*module, *instance, counts.inputs, counts);
   return true;
 }
 
@@ -281,7 +325,9 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  waspvm::Engine engine;
+  waspvm::Config config;
+  config.metering = true;
+  waspvm::Engine engine(config);
   std::vector<Bytes> corpus;
   corpus.reserve(files.size());
   std::vector<size_t> valid;  // indices of the corpus modules that compiled

@@ -57,7 +57,7 @@ expect() {
 for help in "run --help" "run -h" "--help" "help"; do
   # shellcheck disable=SC2086
   expect 0 '' '^$' -- "$waspvm" $help
-  for word in '--dir HOST\[::GUEST\]' '--env NAME=VALUE' '--invoke NAME' '134' '  64 ' '  2 ' 'proc_exit'; do
+  for word in '--dir HOST\[::GUEST\]' '--env NAME=VALUE' '--invoke NAME' '--gas N' '--on-out-of-gas' '134' '  64 ' '  75 ' '  2 ' 'proc_exit'; do
     grep -Eq -- "$word" "$work/out" || { failures=$((failures + 1)); echo "FAIL: waspvm $help does not mention $word"; }
   done
 done
@@ -102,6 +102,21 @@ expect 7 '^about to exit with 7$' '^$' -- "$waspvm" run "$WASM/exit_code.wasm" e
 expect 44 '' '^$' -- "$waspvm" run "$WASM/exit_code.wasm" exit 300
 expect 134 '^before the trap$' '^trap: unreachable' -- "$waspvm" run "$WASM/trap.wasm"
 grep -q '^  .*fail_deeply' "$work/err" || { failures=$((failures + 1)); echo "FAIL: no fail_deeply frame in: $(cat "$work/err")"; }
+
+# Gas: --gas meters and reports on stderr; running out is status 75, as a
+# trap or (--on-out-of-gas=suspend) a suspension; bad values are usage errors.
+expect 0 '^5$' '^gas used: 4$' -- "$waspvm" run --gas 1000 --invoke add "$REPO/examples/add.wasm" 2 3
+expect 0 '^5$' '^gas used: 4$' -- "$waspvm" run --gas=4 --invoke add "$REPO/examples/add.wasm" 2 3
+expect 75 '^$' '^trap: out of gas' -- "$waspvm" run --gas 3 --invoke add "$REPO/examples/add.wasm" 2 3
+grep -q '^gas used: 0$' "$work/err" || { failures=$((failures + 1)); echo "FAIL: no gas used line: $(cat "$work/err")"; }
+expect 75 '' '^suspended: out of gas' -- "$waspvm" run --gas 1000 --on-out-of-gas=suspend \
+  "$REPO/examples/hello/hello.wasm"
+grep -q '^gas used: [0-9]*$' "$work/err" || { failures=$((failures + 1)); echo "FAIL: no gas used line: $(cat "$work/err")"; }
+grep -q ' func .* at wasm offset ' "$work/err" || { failures=$((failures + 1)); echo "FAIL: no frames: $(cat "$work/err")"; }
+expect 75 '' '^trap: out of gas' -- "$waspvm" run --gas 1000 --on-out-of-gas=trap "$REPO/examples/hello/hello.wasm"
+expect 0 '' '^gas used: [0-9]+$' -- "$waspvm" run --gas 100000000 "$REPO/examples/hello/hello.wasm"
+expect 64 '^$' 'needs a decimal number' -- "$waspvm" run --gas 12x "$REPO/examples/add.wasm"
+expect 64 '^$' 'needs trap or suspend' -- "$waspvm" run --gas 1 --on-out-of-gas=maybe "$REPO/examples/add.wasm"
 
 # Environment: only what --env gives; --env NAME passes the host's value;
 # a later --env of the same NAME wins.
