@@ -304,6 +304,8 @@ void FunctionTranslator::meter(Op op) {
   uint32_t cost = (*gas_costs_)[static_cast<size_t>(op)];
   // A block whose sum would not fit the Gas word goes on in a second charge.
   if (block_pending_ || gas_sum_ + cost > UINT32_MAX) {
+    // The open block emitted no code: its Gas and this one run as a pair.
+    if (gas_word_ != kNone && gas_word_ + 1 == pc()) code_[gas_word_ - 1] = static_cast<CodeWord>(IOp::GasPair);
     close_block();
     gas_word_ = emit(IOp::Gas, 0u) + 1;
     gas_sum_ = 0;

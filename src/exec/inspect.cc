@@ -5,9 +5,6 @@
 
 namespace waspvm {
 
-namespace {
-
-// The value types of a wasm function's locals: parameters, then declared.
 std::vector<ValType> local_types(const FuncInst& func) {
   std::vector<ValType> types = func.type.params;
   const ModuleDesc& desc = func.instance->module->desc;
@@ -15,6 +12,8 @@ std::vector<ValType> local_types(const FuncInst& func) {
   for (const LocalRun& run : body.locals) types.insert(types.end(), run.count, run.type);
   return types;
 }
+
+namespace {
 
 // Frames [0, depth) innermost first. `exact_top`: the top frame's pc is the
 // instruction it stopped before (a suspension); otherwise every pc is one word

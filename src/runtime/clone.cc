@@ -91,8 +91,9 @@ Result<void> clone_data(const InstanceImpl& src, CloneParts& parts) {
 }
 
 // The frames and slots of a suspended call (an idle instance has none).
-// Slots are untyped, so a frame whose function can hold references has every
-// slot that equals one of the original's functions remapped; other frames
+// In a frame whose function can hold references, the funcref locals are
+// remapped (their types are known), and so is every operand slot that equals
+// one of the original's functions (operand slots are untyped); other frames
 // (all code without reference types) are copied as they are.
 void clone_stack(const InstanceImpl& src, CloneParts& parts) {
   if (!src.stack || !src.stack->suspension) return;

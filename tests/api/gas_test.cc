@@ -34,6 +34,7 @@ class GasTest : public ::testing::Test {
     });
     linker_.func("host", "reenter", [this](Caller& caller, int32_t n) -> Result<int32_t> {
       reentry_gas_left_ = caller.gas_left();
+      if (interrupt_in_reentry_) caller.instance().interrupt_handle().interrupt();
       Result<Outcome> inner = caller.instance().call("count", std::vector<Value>{Value::i32(n)});
       if (!inner.ok()) return inner.error();
       inner_outcome_ = *inner;
@@ -61,6 +62,7 @@ class GasTest : public ::testing::Test {
   Linker linker_;
   std::optional<Instance> instance_;
   uint64_t reentry_gas_left_ = 0;
+  bool interrupt_in_reentry_ = false;
   std::optional<Outcome> inner_outcome_;
 };
 
@@ -401,6 +403,34 @@ TEST_F(InterruptTest, ARequestWithNoCallRunningStopsTheNextCall) {
   Result<Outcome> done = instance_->resume();
   ASSERT_TRUE(done.ok() && done->returned()) << "the request was consumed";
   EXPECT_EQ(done->values()[0].i32(), 10);
+}
+
+TEST_F(InterruptTest, ANestedCallTrapsAndLeavesTheRequestForTheOuterCall) {
+  interrupt_in_reentry_ = true;
+  Outcome out = call("reenter", {Value::i32(1000)});
+  ASSERT_TRUE(inner_outcome_.has_value());
+  ASSERT_TRUE(inner_outcome_->trapped());
+  EXPECT_EQ(inner_outcome_->trap().code, TrapCode::Interrupted);
+  EXPECT_TRUE(out.trapped()) << "the host function passed the inner trap on";
+  // Nobody consumed the request: the next call stops at its first safe point.
+  interrupt_in_reentry_ = false;
+  Outcome next = call("count", {Value::i32(3)});
+  ASSERT_TRUE(next.suspended());
+  EXPECT_EQ(next.suspend_reason(), SuspendReason::Interrupted);
+  instance_->cancel();
+}
+
+TEST_F(GasTest, LimitsCanChangeBetweenCalls) {
+  InstanceLimits limits = instance_->limits();
+  limits.gas = 50;
+  limits.max_memory_pages = 1;  // (fixed at instantiation: ignored)
+  instance_->set_limits(limits);
+  EXPECT_EQ(instance_->limits().gas, 50u);
+  EXPECT_EQ(instance_->limits().max_memory_pages, kMaxPages);
+  Outcome poor = call("count", {Value::i32(100)});
+  ASSERT_TRUE(poor.trapped());
+  EXPECT_EQ(poor.trap().code, TrapCode::OutOfGas);
+  EXPECT_EQ(call("grow", {Value::i32(1)}).values()[0].i32(), 1);
 }
 
 TEST_F(GasTest, EachLimitTrapsOrFailsCleanly) {

@@ -377,6 +377,38 @@ TEST(Translator, UnreachableCodeIsSkipped) {
   EXPECT_EQ(c.frame_slots, 3u);
 }
 
+// Gas metering: a Gas at the start of every straight-line block with the
+// sum of its instructions' costs (docs/internal-code.md §9), a GasPair for a
+// block with no code that falls into the next block's Gas.
+TEST(Translator, MeteringChargesEachBlockOnce) {
+  TestModule m;
+  uint32_t t = m.type({I32}, {I32});
+  uint32_t f = m.func(t, {}, {kBlock,    kVoid, kLoop,     kVoid,     // block 0: 2
+                              kLocalGet, 0,     kI32Eqz,   kBrIf, 1,  // header: 3
+                              kLocalGet, 0,     kI32Const, 1,     kI32Sub, kLocalSet, 0, kBr, 0,  // body: 5
+                              kEnd,      kEnd,           // (not reached)
+                              kLocalGet, 0,     kEnd});  // exit: 2
+  GasCosts costs;
+  Result<CompiledFunc> c = translate_function(m.desc, f, PairJoining::Off, &costs);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(disassemble(*c),
+            "0: GasPair 2\n"        // block, loop: no code, so paired with the header's Gas
+            "2: Gas 3\n"            // the loop header, target of the back-edge
+            "4: BrIfEqz s0, @15\n"  // lands on the exit block's Gas
+            "7: Gas 5\n"            // after the br_if
+            "9: i32.sub imm s0, s0, 1\n"
+            "13: Br @2\n"
+            "15: Gas 2\n"  // the block's end, reached by the br_if
+            "17: Return s0, 1\n");
+  // With costs of 10 for i32.sub, the body costs 14.
+  ASSERT_TRUE(costs.set("i32.sub", 10).ok());
+  c = translate_function(m.desc, f, PairJoining::Off, &costs);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(disassemble(*c).find("7: Gas 14\n"), std::string::npos);
+  // Without metering, no Gas at all.
+  EXPECT_EQ(disassemble(m.translate(f)).find("Gas"), std::string::npos);
+}
+
 TEST(Translator, MemoryTableGlobalAndSelect) {
   TestModule m;
   m.desc.globals.push_back(GlobalType{ValType::I32, true});
