@@ -255,7 +255,9 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   out.num_results = static_cast<uint32_t>(type.results.size());
   out.num_locals = out.num_params + body.num_locals;
 
-  auto has_ref = [](const std::vector<ValType>& types) { return std::any_of(types.begin(), types.end(), is_ref); };
+  auto has_ref = [](const std::vector<ValType>& types) {
+    return std::any_of(types.begin(), types.end(), is_ref);
+  };
   out.may_hold_refs = has_ref(type.params) || has_ref(type.results) ||
                       std::any_of(body.locals.begin(), body.locals.end(),
                                   [](const LocalRun& run) { return is_ref(run.type); });
@@ -305,7 +307,8 @@ void FunctionTranslator::meter(Op op) {
   // A block whose sum would not fit the Gas word goes on in a second charge.
   if (block_pending_ || gas_sum_ + cost > UINT32_MAX) {
     // The open block emitted no code: its Gas and this one run as a pair.
-    if (gas_word_ != kNone && gas_word_ + 1 == pc()) code_[gas_word_ - 1] = static_cast<CodeWord>(IOp::GasPair);
+    if (gas_word_ != kNone && gas_word_ + 1 == pc())
+      code_[gas_word_ - 1] = static_cast<CodeWord>(IOp::GasPair);
     close_block();
     gas_word_ = emit(IOp::Gas, 0u) + 1;
     gas_sum_ = 0;
@@ -1151,6 +1154,19 @@ void FunctionTranslator::translate_br_table(const Instr& in) {
   become_unreachable();
 }
 
+namespace {
+
+// With metering on, branches and calls take their metered forms
+// (exec/landing.def), which charge the Gas they land on themselves.
+void use_metered_forms(CompiledFunc& func) {
+  for (size_t pos = 0; pos < func.code.size(); pos += iop_length(&func.code[pos])) {
+    IOp metered = metered_form(static_cast<IOp>(func.code[pos]));
+    if (metered != IOp::Count) func.code[pos] = static_cast<CodeWord>(metered);
+  }
+}
+
+}  // namespace
+
 Translator::Translator(const GasCosts* metering)
     : impl_(std::make_unique<FunctionTranslator>()),
       gas_costs_(metering != nullptr ? &metering->per_opcode() : nullptr) {}
@@ -1159,6 +1175,7 @@ Translator::~Translator() = default;
 Result<CompiledFunc> Translator::translate(const ModuleDesc& module, uint32_t defined_index) {
   Result<CompiledFunc> func = impl_->run(module, defined_index, gas_costs_);
   if (func.ok()) fuse_adjacent_pairs(func.value());
+  if (func.ok() && gas_costs_ != nullptr) use_metered_forms(func.value());
   return func;
 }
 
@@ -1167,6 +1184,7 @@ Result<CompiledFunc> translate_function(const ModuleDesc& module, uint32_t defin
   Result<CompiledFunc> func = FunctionTranslator().run(
       module, defined_index, metering != nullptr ? &metering->per_opcode() : nullptr);
   if (func.ok() && joining == PairJoining::On) fuse_adjacent_pairs(func.value());
+  if (func.ok() && metering != nullptr) use_metered_forms(func.value());
   return func;
 }
 

@@ -29,6 +29,17 @@ struct IOpInfo {
   const char* kinds;
 };
 
+// The operand kinds of an isa.def row (for the metered forms of landing.def).
+constexpr const char* isa_kinds(IOp op) {
+  switch (op) {
+    // clang-format off
+#define WASP_ISA(ident, kinds) case IOp::ident: return kinds;
+#include "exec/isa.def"
+    // clang-format on
+    default: return "";
+  }
+}
+
 constexpr IOpInfo kIOpInfos[] = {
 #define WASP_OP(ident, prefix, code, text, imm, cls, params, results, fn, bytes) \
   {text, one_to_one_kinds(OpClass::cls, params)},
@@ -46,6 +57,8 @@ constexpr IOpInfo kIOpInfos[] = {
 #define WASP_DERIVED_INFO_StoreImmIndexed(text) {text " imm +idx", "ssuuu"},
 #define WASP_DERIVED(ident, derived, family, text, fn, bytes) WASP_DERIVED_INFO_##family(text)
 #include "exec/derived.def"
+#define WASP_LANDING(ident) {#ident "+gas", isa_kinds(IOp::ident)},
+#include "exec/landing.def"
 };
 static_assert(std::size(kIOpInfos) == static_cast<size_t>(IOp::Count));
 

@@ -25,6 +25,8 @@ enum class IOp : uint32_t {
 #include "exec/isa.def"
 #define WASP_DERIVED(ident, derived, family, text, fn, bytes) derived,
 #include "exec/derived.def"
+#define WASP_LANDING(ident) ident##Metered,
+#include "exec/landing.def"
   Count
 };
 #undef WASP_IOP_Simple
@@ -56,12 +58,27 @@ uint32_t iop_length(const CodeWord* code);
 // Whether `op` has branch offsets (`r` or `n` operands).
 bool iop_has_branches(IOp op);
 
+// The metered form of a branch or call (landing.def), or IOp::Count.
+constexpr IOp metered_form(IOp op) {
+  switch (op) {
+    // clang-format off
+#define WASP_LANDING(ident) case IOp::ident: return IOp::ident##Metered;
+#include "exec/landing.def"
+    // clang-format on
+    default: return IOp::Count;
+  }
+}
+
 // Whether the interpreter checks for an interrupt before running `op`: at
 // every instruction with branch offsets (so at every loop back-edge) and at
 // every call. The check comes before the instruction does anything, so it
 // can run again from its start when the call resumes.
 constexpr bool iop_is_safe_point(IOp op) {
   switch (op) {
+    // clang-format off
+#define WASP_LANDING(ident) case IOp::ident##Metered: return iop_is_safe_point(IOp::ident);
+#include "exec/landing.def"
+    // clang-format on
     case IOp::CallFunc:
     case IOp::CallIndirectOp:
     case IOp::CopyCallFunc:

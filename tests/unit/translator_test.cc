@@ -379,7 +379,8 @@ TEST(Translator, UnreachableCodeIsSkipped) {
 
 // Gas metering: a Gas at the start of every straight-line block with the
 // sum of its instructions' costs (docs/internal-code.md §9), a GasPair for a
-// block with no code that falls into the next block's Gas.
+// block with no code that falls into the next block's Gas, and the metered
+// forms of branches (+gas), which charge the Gas they land on.
 TEST(Translator, MeteringChargesEachBlockOnce) {
   TestModule m;
   uint32_t t = m.type({I32}, {I32});
@@ -392,12 +393,12 @@ TEST(Translator, MeteringChargesEachBlockOnce) {
   Result<CompiledFunc> c = translate_function(m.desc, f, PairJoining::Off, &costs);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(disassemble(*c),
-            "0: GasPair 2\n"        // block, loop: no code, so paired with the header's Gas
-            "2: Gas 3\n"            // the loop header, target of the back-edge
-            "4: BrIfEqz s0, @15\n"  // lands on the exit block's Gas
-            "7: Gas 5\n"            // after the br_if
+            "0: GasPair 2\n"            // block, loop: no code, so paired with the header's Gas
+            "2: Gas 3\n"                // the loop header, target of the back-edge
+            "4: BrIfEqz+gas s0, @15\n"  // lands on the exit block's Gas
+            "7: Gas 5\n"                // after the br_if
             "9: i32.sub imm s0, s0, 1\n"
-            "13: Br @2\n"
+            "13: Br+gas @2\n"
             "15: Gas 2\n"  // the block's end, reached by the br_if
             "17: Return s0, 1\n");
   // With costs of 10 for i32.sub, the body costs 14.
@@ -405,8 +406,36 @@ TEST(Translator, MeteringChargesEachBlockOnce) {
   c = translate_function(m.desc, f, PairJoining::Off, &costs);
   ASSERT_TRUE(c.ok());
   EXPECT_NE(disassemble(*c).find("7: Gas 14\n"), std::string::npos);
-  // Without metering, no Gas at all.
+  // Without metering, no Gas at all, and plain branches.
   EXPECT_EQ(disassemble(m.translate(f)).find("Gas"), std::string::npos);
+  EXPECT_EQ(disassemble(m.translate(f)).find("+gas"), std::string::npos);
+}
+
+// Every instruction that can branch or call has a metered form
+// (exec/landing.def) with the same operands, and those are safe points too;
+// tail calls, which land through the slow path, and the metered forms
+// themselves have none.
+TEST(Translator, EveryBranchAndCallHasAMeteredForm) {
+  for (uint32_t i = 0; i < static_cast<uint32_t>(IOp::Count); ++i) {
+    auto op = static_cast<IOp>(i);
+    SCOPED_TRACE(iop_name(op));
+    bool is_metered_form = std::string(iop_name(op)).ends_with("+gas");
+    bool lands = iop_has_branches(op) || op == IOp::CallFunc || op == IOp::CallIndirectOp ||
+                 op == IOp::CopyCallFunc || op == IOp::CopyCallIndirectOp;
+    if (is_metered_form) {
+      EXPECT_EQ(metered_form(op), IOp::Count);
+      EXPECT_TRUE(iop_is_safe_point(op));
+      continue;
+    }
+    IOp metered = metered_form(op);
+    if (op == IOp::ReturnCallFunc || op == IOp::ReturnCallIndirectOp || !lands) {
+      EXPECT_EQ(metered, IOp::Count);
+      continue;
+    }
+    ASSERT_NE(metered, IOp::Count);
+    EXPECT_EQ(std::string(iop_operand_kinds(metered)), iop_operand_kinds(op));
+    EXPECT_EQ(std::string(iop_name(metered)), std::string(iop_name(op)) + "+gas");
+  }
 }
 
 TEST(Translator, MemoryTableGlobalAndSelect) {
