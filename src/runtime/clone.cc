@@ -12,12 +12,7 @@ namespace waspvm {
 namespace {
 
 // The clone's objects before they join a group.
-struct CloneParts {
-  std::unique_ptr<InstanceImpl> instance = std::make_unique<InstanceImpl>();
-  std::vector<std::unique_ptr<FuncInst>> funcs;
-  std::vector<std::unique_ptr<TableInst>> tables;
-  std::vector<std::unique_ptr<MemoryInst>> memories;
-  std::vector<std::unique_ptr<GlobalInst>> globals;
+struct CloneParts : Allocation {
   // The original's own functions -> the clone's: function references to them
   // are remapped wherever they are copied.
   std::unordered_map<uint64_t, uint64_t> func_map;
@@ -153,14 +148,7 @@ Result<Instance> Instance::clone() const {
   std::shared_ptr<Group> root = joins ? src_root : make_group();
   dst.used_groups = src.used_groups;
   if (!joins) dst.used_groups.push_back(src_root);
-  dst.group = root.get();
-  InstanceImpl* inst = parts.instance.get();
-  root->instances.push_back(std::move(parts.instance));
-  for (auto& f : parts.funcs) root->funcs.push_back(std::move(f));
-  for (auto& t : parts.tables) root->tables.push_back(std::move(t));
-  for (auto& m : parts.memories) root->memories.push_back(std::move(m));
-  for (auto& g : parts.globals) root->globals.push_back(std::move(g));
-  return Instance(root, inst);
+  return Instance(root, commit(parts, root));
 }
 
 }  // namespace waspvm

@@ -138,13 +138,6 @@ Result<void> check_import(const ModuleImpl& mod, const Import& imp, const Extern
 
 // The objects a new instance defines, built before they join a group so that
 // an allocation failure leaves nothing behind.
-struct Allocation {
-  std::unique_ptr<InstanceImpl> instance = std::make_unique<InstanceImpl>();
-  std::vector<std::unique_ptr<FuncInst>> funcs;
-  std::vector<std::unique_ptr<TableInst>> tables;
-  std::vector<std::unique_ptr<MemoryInst>> memories;
-  std::vector<std::unique_ptr<GlobalInst>> globals;
-};
 
 void add_imports(InstanceImpl& inst, const std::vector<const Extern*>& resolved) {
   for (const Extern* ext : resolved) {
@@ -223,18 +216,6 @@ Result<void> allocate(const std::shared_ptr<const ModuleImpl>& module,
   return {};
 }
 
-// Moves the allocation into `root`; returns the instance, now owned by the group.
-InstanceImpl* commit(Allocation& a, const std::shared_ptr<Group>& root) {
-  InstanceImpl* inst = a.instance.get();
-  inst->group = root.get();
-  root->instances.push_back(std::move(a.instance));
-  for (auto& f : a.funcs) root->funcs.push_back(std::move(f));
-  for (auto& t : a.tables) root->tables.push_back(std::move(t));
-  for (auto& m : a.memories) root->memories.push_back(std::move(m));
-  for (auto& g : a.globals) root->globals.push_back(std::move(g));
-  return inst;
-}
-
 // Active element segments (table.init + elem.drop), declarative drops, then
 // active data segments (memory.init + data.drop). Writes before a failing
 // segment stay, as in Wasm 2.0.
@@ -273,6 +254,17 @@ Result<void> init_segments(InstanceImpl& inst) {
 }
 
 }  // namespace
+
+InstanceImpl* commit(Allocation& a, const std::shared_ptr<Group>& root) {
+  InstanceImpl* inst = a.instance.get();
+  inst->group = root.get();
+  root->instances.push_back(std::move(a.instance));
+  for (auto& f : a.funcs) root->funcs.push_back(std::move(f));
+  for (auto& t : a.tables) root->tables.push_back(std::move(t));
+  for (auto& m : a.memories) root->memories.push_back(std::move(m));
+  for (auto& g : a.globals) root->globals.push_back(std::move(g));
+  return inst;
+}
 
 Linker::Linker(const Engine& engine) : engine_(engine) {}
 

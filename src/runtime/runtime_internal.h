@@ -27,6 +27,17 @@ inline const Export* find_export(const ModuleDesc& desc, std::string_view name) 
   return nullptr;
 }
 
+// A new instance's objects before they join a group (instantiation, clone).
+struct Allocation {
+  std::unique_ptr<InstanceImpl> instance = std::make_unique<InstanceImpl>();
+  std::vector<std::unique_ptr<FuncInst>> funcs;
+  std::vector<std::unique_ptr<TableInst>> tables;
+  std::vector<std::unique_ptr<MemoryInst>> memories;
+  std::vector<std::unique_ptr<GlobalInst>> globals;
+};
+// Moves the allocation into `root`; returns the instance, now owned by the group.
+InstanceImpl* commit(Allocation& a, const std::shared_ptr<Group>& root);
+
 // A handle to export `exp` of `inst`, sharing `group`.
 Extern export_handle(const std::shared_ptr<Group>& group, const InstanceImpl& inst, const Export& exp);
 
