@@ -495,8 +495,6 @@ bool push_frame(ExecStack& st, const FuncInst* func, uint64_t base, const Instan
 
 RunContext* running_call() { return t_running; }
 
-bool in_host_call() { return t_host_depth > 0; }
-
 bool execute(ExecStack& st, RunContext& run) {
   Machine machine;
   machine.st = &st;

@@ -85,8 +85,6 @@ Outcome invoke(const FuncInst* func, std::span<const Value> args, const CallOpti
 // are already checked against its type.
 Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
                             std::span<const Value> host_results);
-// Whether a host function is running on this thread (a call would nest).
-bool in_host_call();
 // The value types of a wasm function's locals: parameters, then declared.
 std::vector<ValType> local_types(const FuncInst& func);
 
