@@ -6,7 +6,7 @@
 # sudo when that exists.
 set -euo pipefail
 
-PACKAGES=(build-essential cmake ninja-build ccache clang-14 wabt libgtest-dev googletest)
+PACKAGES=(build-essential cmake ninja-build ccache clang-14 wabt libgtest-dev googletest libzstd-dev libsqlite3-dev)
 COMMANDS=(c++ make cmake ninja ccache clang++-14 wat2wasm wast2json)
 
 have_everything() {

@@ -400,6 +400,16 @@ struct InstanceView {
   std::string to_string() const;
 };
 
+// Snapshots (docs/snapshot-format.md). An externref is the host's value,
+// which only the host can encode: give these to save or restore an instance
+// that holds non-null externrefs (in its globals or tables).
+struct SnapshotOptions {
+  std::function<Result<uint64_t>(uint64_t host_value)> encode_externref;  // -> a token
+};
+struct RestoreOptions {
+  std::function<Result<uint64_t>(uint64_t token)> decode_externref;  // -> the host value
+};
+
 struct ResumeOptions {
   std::optional<uint64_t> gas_limit;      // more budget; added to what is left
   std::optional<OutOfGas> on_out_of_gas;  // default: the call's choice
@@ -424,6 +434,14 @@ class Instance {
   Result<Instance> clone() const;
   InterruptHandle interrupt_handle() const;
   InstanceView inspect() const;
+  // The instance's whole state, idle or suspended mid-call (globals,
+  // memories, tables, segments, frames, values, gas, limits) as bytes:
+  // versioned, naming the module by its SHA-256, checksummed, memories
+  // compressed. Linker::restore makes an instance of it again, in any
+  // process. Refused: an instance a call is running in, frames of functions
+  // that use reference types or of another instance, references it cannot
+  // name, externrefs without SnapshotOptions::encode_externref.
+  Result<std::vector<uint8_t>> snapshot(const SnapshotOptions& options = {}) const;
   const InstanceLimits& limits() const;
   // Changes the limits on calls (gas, depth, stacks, re-entry) for later
   // calls and resumes; memory and table limits apply from instantiation.
@@ -640,6 +658,13 @@ class Linker {
   Result<Instance> instantiate(const Module& module) const;
   // The same with limits other than the engine's defaults (Config::limits).
   Result<Instance> instantiate(const Module& module, const InstanceLimits& limits) const;
+  // An instance from Instance::snapshot bytes: imports resolved by name
+  // through this linker (host functions rebound), no segment initialization
+  // or start function, then every field of the snapshot checked and applied.
+  // The module must be the one the snapshot names, compiled with the same
+  // engine settings. A bad snapshot is an error, never a crash.
+  Result<Instance> restore(const Module& module, std::span<const uint8_t> snapshot,
+                           const RestoreOptions& options = {}) const;
   const Engine& engine() const { return engine_; }
 
  private:
@@ -651,6 +676,8 @@ class Linker {
   std::vector<Entry> entries_;
   std::vector<std::pair<std::string, std::function<std::shared_ptr<void>()>>> state_factories_;
   const Extern* find(std::string_view module, std::string_view name) const;
+  // Resolves imports and allocates the instance (no segments, no start).
+  Result<Instance> link(const Module& module, const InstanceLimits& limits) const;
 };
 
 // How this library was built: the compiler and the interpreter's dispatch

@@ -305,6 +305,24 @@ Result<Instance> Linker::instantiate(const Module& module) const {
 }
 
 Result<Instance> Linker::instantiate(const Module& module, const InstanceLimits& limits) const {
+  auto linked = link(module, limits);
+  if (!linked) return linked.error();
+  Instance instance = std::move(linked.value());
+  InstanceImpl* inst = instance.impl();
+  const ModuleDesc& desc = inst->module->desc;
+  WASP_TRY(init_segments(*inst));
+  if (desc.start) {
+    Outcome outcome = invoke(inst->funcs[*desc.start], {});
+    if (outcome.trapped()) return Error{outcome.trap().message};
+    if (outcome.suspended()) {
+      instance.cancel();
+      return Error{std::string("start function stopped: ") + suspend_reason_name(outcome.suspend_reason())};
+    }
+  }
+  return instance;
+}
+
+Result<Instance> Linker::link(const Module& module, const InstanceLimits& limits) const {
   const std::shared_ptr<const ModuleImpl>& mod = module.impl();
   if (mod->engine != engine_.impl())
     return Error{"the module was compiled by another engine than the linker's"};
@@ -349,16 +367,6 @@ Result<Instance> Linker::instantiate(const Module& module, const InstanceLimits&
     if (!known) inst->used_groups.push_back(std::move(used));
   }
   for (const auto& [key, factory] : state_factories_) inst->host_state.emplace_back(key, factory());
-
-  WASP_TRY(init_segments(*inst));
-  if (desc.start) {
-    Outcome outcome = invoke(inst->funcs[*desc.start], {});
-    if (outcome.trapped()) return Error{outcome.trap().message};
-    if (outcome.suspended()) {
-      Instance(root, inst).cancel();
-      return Error{std::string("start function stopped: ") + suspend_reason_name(outcome.suspend_reason())};
-    }
-  }
   return Instance(root, inst);
 }
 

@@ -7,6 +7,7 @@
 // any handle to anything linked with it, and references between linked
 // objects (a funcref in an imported table, say) can never dangle.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -42,6 +43,12 @@ struct ModuleImpl {
   ModuleDesc desc;
   std::vector<CompiledFunc> code;  // one per defined function
   std::vector<uint32_t> type_ids;  // canonical id of every entry of desc.types
+  // SHA-256 of the module's bytes, and of its internal code (which depends
+  // on the engine's settings and the translator): what a snapshot names.
+  // Computed on first use (module_digests, snapshot/).
+  mutable std::once_flag digests_once;
+  mutable std::array<uint8_t, 32> content_sha256{};
+  mutable std::array<uint8_t, 32> code_sha256{};
 };
 
 struct MemoryInst {
