@@ -59,6 +59,13 @@ void add_to_linker(Linker& linker, WasiConfig config);
 // An error naming every preopen whose host directory cannot be opened.
 Result<void> check_config(const WasiConfig& config);
 
+// Whether a snapshot of `instance` can be restored with WASI state made anew
+// from the same WasiConfig: an error (saying why) once the program has
+// opened, closed or renumbered a descriptor or is in the middle of listing a
+// directory, since open host descriptors cannot be saved. Stdio is the
+// resuming process's own.
+Result<void> check_snapshot(const Instance& instance);
+
 // The exit code when `outcome` ended by proc_exit (a trap of code Exit).
 std::optional<int32_t> exit_code(const Outcome& outcome);
 

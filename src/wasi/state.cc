@@ -96,8 +96,16 @@ uint32_t WasiState::lookup(uint32_t fd, uint64_t rights, FdEntry*& entry) {
   return kSuccess;
 }
 
+bool WasiState::as_created() const {
+  if (table_changed_) return false;
+  for (const auto& [fd, entry] : fds_)
+    if (entry.has_listing) return false;
+  return true;
+}
+
 uint32_t WasiState::insert(FdEntry entry, uint32_t& fd) {
   if (fds_.size() >= config_->max_open_fds) return kMfile;
+  table_changed_ = true;
   uint32_t candidate = first_dynamic_fd_;
   for (auto it = fds_.lower_bound(candidate); it != fds_.end() && it->first == candidate; ++it) ++candidate;
   fds_.emplace(candidate, std::move(entry));
@@ -108,6 +116,7 @@ uint32_t WasiState::insert(FdEntry entry, uint32_t& fd) {
 uint32_t WasiState::close(uint32_t fd) {
   auto it = fds_.find(fd);
   if (it == fds_.end()) return kBadf;
+  table_changed_ = true;
   fds_.erase(it);  // the entry's UniqueFd closes an owned host descriptor
   return kSuccess;
 }
@@ -116,6 +125,7 @@ uint32_t WasiState::renumber(uint32_t from, uint32_t to) {
   auto source = fds_.find(from);
   auto target = fds_.find(to);
   if (source == fds_.end() || target == fds_.end()) return kBadf;
+  table_changed_ = true;
   if (from == to) return kSuccess;
   target->second = std::move(source->second);
   fds_.erase(source);

@@ -83,6 +83,10 @@ class WasiState {
   // Moves `from` to `to`, closing what `to` was; both must be open.
   uint32_t renumber(uint32_t from, uint32_t to);
   size_t open_count() const { return fds_.size(); }
+  // Whether the table is still what the config made at the start (stdio and
+  // preopens, none opened, closed, renumbered or being listed): then a new
+  // WasiState from the same config is the same state (check_snapshot).
+  bool as_created() const;
 
  private:
   void add_stdio();
@@ -92,6 +96,7 @@ class WasiState {
   std::vector<std::string> environ_;
   std::map<uint32_t, FdEntry> fds_;
   uint32_t first_dynamic_fd_ = 3;
+  bool table_changed_ = false;
 };
 
 // The filetype of a host stat mode.

@@ -30,6 +30,15 @@ Result<void> check_config(const WasiConfig& config) {
   return {};
 }
 
+Result<void> check_snapshot(const Instance& instance) {
+  auto* state = static_cast<const WasiState*>(instance.state(kStateKey));
+  if (state == nullptr) return {};  // no WASI
+  if (!state->as_created())
+    return make_error("the program has opened, closed or renumbered file descriptors (or is listing a "
+                      "directory); open descriptors cannot be saved in a snapshot");
+  return {};
+}
+
 std::optional<int32_t> exit_code(const Outcome& outcome) {
   if (!outcome.trapped() || outcome.trap().code != TrapCode::Exit) return std::nullopt;
   return outcome.trap().exit_code;

@@ -118,6 +118,25 @@ expect 0 '' '^gas used: [0-9]+$' -- "$waspvm" run --gas 100000000 "$REPO/example
 expect 64 '^$' 'needs a decimal number' -- "$waspvm" run --gas 12x "$REPO/examples/add.wasm"
 expect 64 '^$' 'needs trap or suspend' -- "$waspvm" run --gas 1 --on-out-of-gas=maybe "$REPO/examples/add.wasm"
 
+# Snapshots: run --snapshot-out saves the call when the budget runs out;
+# resume continues it in another process (and saves it again), inspect shows
+# it; the hops change neither the output nor the total gas.
+FIB="$REPO/bench/wasm/fib.wasm"
+expect 0 '^checksum: ' '^gas used: [0-9]+$' -- "$waspvm" run --gas 100000000 "$FIB" 22
+whole_gas="$(sed -n 's/^gas used: //p' "$work/err")"
+expect 75 '^$' '^saved to ' -- "$waspvm" run --gas 300000 --snapshot-out "$work/a.snap" "$FIB" 22
+expect 0 'SHA-256 [0-9a-f]{64}' '^$' -- "$waspvm" inspect "$work/a.snap"
+grep -q '<fib>' "$work/out" || { failures=$((failures + 1)); echo "FAIL: inspect shows no fib frame: $(head -c 600 "$work/out")"; }
+grep -q '^suspended (out of gas), gas used 2[0-9]*' "$work/out" || { failures=$((failures + 1)); echo "FAIL: inspect shows no gas"; }
+expect 75 '^$' '^saved to ' -- "$waspvm" resume "$work/a.snap" --gas 300000 --snapshot-out "$work/b.snap"
+expect 0 "^$(cat "$REPO/bench/expected/fib.small.txt")\$" "^gas used: $whole_gas\$" -- "$waspvm" resume "$work/b.snap" --gas=100000000
+expect 75 '^$' '^trap: out of gas' -- "$waspvm" resume "$work/b.snap" --gas 10
+head -c 200 "$work/b.snap" >"$work/cut.snap"
+expect 1 '^$' '^error: ' -- "$waspvm" resume "$work/cut.snap" --gas 100
+expect 1 '^$' '^error: ' -- "$waspvm" inspect "$REPO/examples/add.wasm"
+expect 64 '^$' 'needs --gas' -- "$waspvm" run --snapshot-out "$work/c.snap" "$FIB" 22
+expect 64 '^$' 'no snapshot file' -- "$waspvm" resume --gas 5
+
 # Environment: only what --env gives; --env NAME passes the host's value;
 # a later --env of the same NAME wins.
 WASP_FROM_HOST=inherited expect 0 'environ: 2 entries' '^$' -- "$waspvm" run --env WASP_FROM_HOST \

@@ -8,10 +8,10 @@ namespace waspvm::cli {
 
 // Exit statuses shared by the subcommands (documented in `waspvm --help`).
 constexpr int kExitOk = 0;
-constexpr int kExitError = 1;    // other errors; spectest: a test failed
-constexpr int kExitInvalid = 2;  // malformed or invalid module
-constexpr int kExitTrap = 134;   // the called function trapped (128 + SIGABRT, as wasmtime)
-constexpr int kExitUsage = 64;   // bad command line (EX_USAGE)
+constexpr int kExitError = 1;      // other errors; spectest: a test failed
+constexpr int kExitInvalid = 2;    // malformed or invalid module
+constexpr int kExitTrap = 134;     // the called function trapped (128 + SIGABRT, as wasmtime)
+constexpr int kExitUsage = 64;     // bad command line (EX_USAGE)
 constexpr int kExitOutOfGas = 75;  // run --gas: the budget ran out (EX_TEMPFAIL: try again with more)
 
 // The text of `waspvm --help`.
@@ -19,5 +19,7 @@ std::string_view help_text();
 
 int run_command(std::span<const std::string_view> args);
 int spectest_command(std::span<const std::string_view> args);
+int resume_command(std::span<const std::string_view> args);
+int inspect_command(std::span<const std::string_view> args);
 
 }  // namespace waspvm::cli

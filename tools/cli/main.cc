@@ -55,6 +55,12 @@ commands:
                              gas" and a backtrace; the default), or suspend
                              the call ("suspended: out of gas" and where it
                              stopped). Either way the exit status is 75.
+        --snapshot-out FILE  with --gas: when the budget runs out, save the
+                             call (the module, the WASI arguments,
+                             environment and directories, and the instance's
+                             snapshot) to FILE for `waspvm resume`. Refused
+                             once the program has opened, closed or
+                             renumbered file descriptors.
         --help, -h           print this text
       The options also take the form --dir=HOST, --env=NAME=VALUE,
       --invoke=NAME, --gas=N. The exit status is the program's: the code it passed to
@@ -65,6 +71,20 @@ commands:
       Environment: WASPVM_FORCE_PATH_WALK=1 makes the sandbox resolve paths by
       its portable component walk even where the kernel has openat2 (for
       testing; both are equally strict).
+
+  resume FILE [--gas N] [--snapshot-out FILE2]
+      Continues the call saved in FILE by `run --snapshot-out`, in this
+      process, with a budget of N more gas (default: no limit) plus what the
+      last one left; WASI is made anew from the saved arguments, environment
+      and directories, with this process's stdio. When the call ends it
+      reports as `run --gas` does ("gas used: N" counts the whole call); if the
+      budget runs out again it is saved to FILE2 (with --snapshot-out) or
+      traps.
+
+  inspect FILE
+      Prints what a snapshot file holds: the module's size and SHA-256, the
+      program's arguments, and the suspended call (its gas, its frames with
+      function names, locals and operand slots), globals and memory sizes.
 
   spectest [--expected-failures FILE] [--verbose] [--metering] FILE.json...
       Runs spec tests converted by wabt's `wast2json` (1.0.32), in-process,
@@ -127,6 +147,8 @@ int main(int argc, char** argv) {
   }
   if (command == "run") return waspvm::cli::run_command(rest);
   if (command == "spectest") return waspvm::cli::spectest_command(rest);
+  if (command == "resume") return waspvm::cli::resume_command(rest);
+  if (command == "inspect") return waspvm::cli::inspect_command(rest);
   std::cerr << "error: unknown command \"" << command << "\" (see waspvm --help)\n";
   return waspvm::cli::kExitUsage;
 }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/call_end.h"
 #include "cli/commands.h"
 #include "wasi/sandbox.h"
 #include "waspvm/wasi.h"
@@ -97,51 +98,10 @@ std::optional<Value> parse_argument(std::string_view text, ValType type) {
   return std::nullopt;
 }
 
-// The shortest text that reads back to the same float; NaNs show a payload
-// other than the canonical one, as "nan:0x...".
-template <class Float, class Bits>
-std::string format_float(Bits bits) {
-  Float f = std::bit_cast<Float>(bits);
-  if (std::isnan(f)) {
-    constexpr int kMantissaBits = std::numeric_limits<Float>::digits - 1;
-    Bits payload = bits & ((Bits{1} << kMantissaBits) - 1);
-    std::string out = std::signbit(f) ? "-nan" : "nan";
-    if (payload != (Bits{1} << (kMantissaBits - 1))) {
-      char hex[32];
-      auto [end, ec] = std::to_chars(hex, hex + sizeof hex, payload, 16);
-      (void)ec;  // 32 characters always hold the payload
-      out += ":0x" + std::string(hex, end);
-    }
-    return out;
-  }
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, f);
-  (void)ec;  // 64 characters always hold the shortest form
-  return std::string(buffer, end);
-}
-
-std::string format_result(const Value& v) {
-  switch (v.type()) {
-    case ValType::I32: return std::to_string(v.i32());
-    case ValType::I64: return std::to_string(v.i64());
-    case ValType::F32: return format_float<float>(static_cast<uint32_t>(v.bits()));
-    case ValType::F64: return format_float<double>(v.bits());
-    default: return v.to_string();
-  }
-}
-
 std::string type_list(const std::vector<ValType>& types) {
   std::string out;
   for (size_t i = 0; i < types.size(); ++i) out += (i ? ", " : "") + std::string(to_string(types[i]));
   return out;
-}
-
-std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return bytes;
 }
 
 struct RunArgs {
@@ -149,6 +109,7 @@ struct RunArgs {
   std::optional<std::string> invoke;
   std::optional<uint64_t> gas;  // --gas: metering on, with this budget
   OutOfGas on_out_of_gas = OutOfGas::Trap;
+  std::optional<std::string> snapshot_out;  // save the call when the budget runs out
   std::vector<wasi::PreopenDir> dirs;
   std::vector<std::pair<std::string, std::string>> env;
   std::string file;
@@ -255,6 +216,8 @@ std::optional<RunArgs> parse_run_args(std::span<const std::string_view> args) {
       if (!set_gas(*gas, out)) return std::nullopt;
     } else if (auto mode = option_value(args, i, "--on-out-of-gas", missing)) {
       if (!set_out_of_gas(*mode, out)) return std::nullopt;
+    } else if (auto path = option_value(args, i, "--snapshot-out", missing)) {
+      out.snapshot_out = std::string(*path);
     } else {
       std::cerr << "error: run: " << (missing ? "missing value for option " : "unknown option ") << arg
                 << " (see waspvm --help)\n";
@@ -264,6 +227,13 @@ std::optional<RunArgs> parse_run_args(std::span<const std::string_view> args) {
   if (i >= args.size()) {
     std::cerr << "error: run: no module file given (see waspvm --help)\n";
     return std::nullopt;
+  }
+  if (out.snapshot_out) {
+    if (!out.gas) {
+      std::cerr << "error: run: --snapshot-out needs --gas (the call is saved when its budget runs out)\n";
+      return std::nullopt;
+    }
+    out.on_out_of_gas = OutOfGas::Suspend;
   }
   out.file = std::string(args[i++]);
   out.values.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
@@ -309,32 +279,6 @@ std::optional<Func> find_function(const Instance& instance, const Module& module
   return std::nullopt;
 }
 
-// One frame per line, innermost first. Runs of identical frames (deep
-// recursion) are folded, and at most kMaxBacktraceLines lines are printed.
-void print_backtrace(const std::vector<FrameInfo>& frames) {
-  constexpr size_t kMaxBacktraceLines = 64;
-  size_t lines = 0;
-  for (size_t i = 0; i < frames.size();) {
-    if (lines == kMaxBacktraceLines) {
-      std::cerr << "  ... " << frames.size() - i << " more frames\n";
-      return;
-    }
-    std::string text = frames[i].to_string();
-    size_t run = 1;
-    while (i + run < frames.size() && frames[i + run].to_string() == text) ++run;
-    std::cerr << "  " << text << "\n";
-    ++lines;
-    if (run > 2) {
-      std::cerr << "  ... the frame above repeated " << run - 1 << " more times\n";
-      ++lines;
-    } else if (run == 2) {
-      std::cerr << "  " << text << "\n";
-      ++lines;
-    }
-    i += run;
-  }
-}
-
 // The values for --invoke's function, parsed by its parameter types.
 std::optional<std::vector<Value>> invoke_arguments(const Func& func, const RunArgs& run) {
   const FuncType& type = func.type();
@@ -354,32 +298,6 @@ std::optional<std::vector<Value>> invoke_arguments(const Func& func, const RunAr
     values.push_back(*v);
   }
   return values;
-}
-
-// The exit status for how the call ended: the program's own status after
-// proc_exit, kExitTrap after a trap (reported on stderr), else success.
-int finish(const Instance& instance, const Outcome& outcome, const RunArgs& run) {
-  std::cout.flush();
-  if (run.gas) std::cerr << "gas used: " << outcome.total_gas_used() << "\n";
-  if (std::optional<int32_t> code = wasi::exit_code(outcome)) return *code & 0xff;
-  if (outcome.trapped()) {
-    const Trap& trap = outcome.trap();
-    std::cerr << "trap: " << trap.message << "\n";
-    print_backtrace(trap.backtrace);
-    return trap.code == TrapCode::OutOfGas ? kExitOutOfGas : kExitTrap;
-  }
-  if (outcome.suspended()) {
-    // (Only running out of gas suspends a run: no host function yields.)
-    std::cerr << "suspended: " << suspend_reason_name(outcome.suspend_reason()) << "\n"
-              << instance.inspect().to_string();
-    return kExitOutOfGas;
-  }
-  const bool print_results = run.invoke.has_value();
-  if (print_results) {
-    for (const Value& v : outcome.values()) std::cout << format_result(v) << "\n";
-    std::cout.flush();
-  }
-  return kExitOk;
 }
 
 }  // namespace
@@ -416,7 +334,7 @@ int run_command(std::span<const std::string_view> args) {
     return kExitInvalid;
   }
   Linker linker(engine);
-  wasi::add_to_linker(linker, std::move(wasi_config));
+  wasi::add_to_linker(linker, wasi_config);  // (a copy: a snapshot file records it too)
   auto instance = linker.instantiate(module.value());
   if (!instance.ok()) {
     report_instantiation_error(module.value(), run->file, instance.error());
@@ -445,7 +363,9 @@ int run_command(std::span<const std::string_view> args) {
     std::cerr << "error: " << outcome.error().message << "\n";
     return kExitError;
   }
-  return finish(instance.value(), outcome.value(), *run);
+  RunSnapshot context{*bytes, wasi_config.args, wasi_config.env, wasi_config.preopens, run->invoke, {}};
+  CallEnd end{run->gas.has_value(), run->invoke.has_value(), run->snapshot_out, &context};
+  return finish(instance.value(), outcome.value(), end);
 }
 
 }  // namespace waspvm::cli

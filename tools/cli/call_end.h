@@ -1,0 +1,33 @@
+// How `waspvm run` and `waspvm resume` end a call: the exit status, what goes
+// to stdout and stderr, and the snapshot file (--snapshot-out), shared by
+// both commands. Also the file reading and value formatting they share.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/run_snapshot.h"
+#include "waspvm/waspvm.h"
+
+namespace waspvm::cli {
+
+std::string format_result(const Value& v);
+std::optional<std::vector<uint8_t>> read_file(const std::string& path);
+// The wasm backtrace on stderr, innermost first, long runs of one frame folded.
+void print_backtrace(const std::vector<FrameInfo>& frames);
+
+struct CallEnd {
+  bool report_gas = false;     // --gas: "gas used: N" on stderr
+  bool print_results = false;  // --invoke: each result on a line of stdout
+  // --snapshot-out: where a call that ran out of gas is saved, with what
+  // `waspvm resume` needs besides the snapshot.
+  std::optional<std::string> snapshot_out;
+  const RunSnapshot* context = nullptr;
+};
+
+// The exit status for how the call ended: the program's own status after
+// proc_exit; kExitTrap after a trap; kExitOutOfGas when the budget ran out
+// (the snapshot saved if asked); else success.
+int finish(const Instance& instance, const Outcome& outcome, const CallEnd& end);
+
+}  // namespace waspvm::cli
