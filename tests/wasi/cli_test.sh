@@ -131,6 +131,27 @@ grep -q '^suspended (out of gas), gas used 2[0-9]*' "$work/out" || { failures=$(
 expect 75 '^$' '^saved to ' -- "$waspvm" resume "$work/a.snap" --gas 300000 --snapshot-out "$work/b.snap"
 expect 0 "^$(cat "$REPO/bench/expected/fib.small.txt")\$" "^gas used: $whole_gas\$" -- "$waspvm" resume "$work/b.snap" --gas=100000000
 expect 75 '^$' '^trap: out of gas' -- "$waspvm" resume "$work/b.snap" --gas 10
+# Through 20 processes and more: each resume continues the last one's snapshot.
+for prog_size in fib:22 sort:5000; do
+  prog=${prog_size%%:*} size=${prog_size##*:}
+  "$waspvm" run --gas 100000000000 "$REPO/bench/wasm/$prog.wasm" $size >"$work/whole.out" 2>"$work/whole.err"
+  whole_gas="$(sed -n 's/^gas used: //p' "$work/whole.err")"
+  slice=$((whole_gas / 25 + 1))
+  "$waspvm" run --gas $slice --snapshot-out "$work/hop.snap" "$REPO/bench/wasm/$prog.wasm" $size >"$work/hops.out" 2>/dev/null
+  status=$? hops=0
+  while [ $status -eq 75 ] && [ $hops -lt 100 ]; do
+    hops=$((hops + 1))
+    cp "$work/hop.snap" "$work/prev.snap"
+    "$waspvm" resume "$work/prev.snap" --gas $slice --snapshot-out "$work/hop.snap" >>"$work/hops.out" 2>"$work/hops.err"
+    status=$?
+  done
+  checks=$((checks + 1))
+  if [ $status -ne 0 ] || [ $hops -lt 20 ] || ! cmp -s "$work/hops.out" "$work/whole.out" ||
+    ! grep -q "^gas used: $whole_gas\$" "$work/hops.err"; then
+    failures=$((failures + 1))
+    echo "FAIL: $prog through $hops processes: status $status, output $(head -c 200 "$work/hops.out"), $(tail -1 "$work/hops.err"), expected gas $whole_gas"
+  fi
+done
 head -c 200 "$work/b.snap" >"$work/cut.snap"
 expect 1 '^$' '^error: ' -- "$waspvm" resume "$work/cut.snap" --gas 100
 expect 1 '^$' '^error: ' -- "$waspvm" inspect "$REPO/examples/add.wasm"
