@@ -408,6 +408,11 @@ struct SnapshotOptions {
 };
 struct RestoreOptions {
   std::function<Result<uint64_t>(uint64_t token)> decode_externref;  // -> the host value
+  // The restored instance's limits. Without them it gets the snapshot's,
+  // each capped at the engine's (Config::limits): a snapshot is untrusted
+  // and must not raise them. The gas a suspended call carries over is
+  // capped at limits.gas either way.
+  std::optional<InstanceLimits> limits;
 };
 
 struct ResumeOptions {

@@ -247,7 +247,7 @@ Result<void> Restorer::read_execution() {
     return bad("an unknown suspension");
   s.reason = static_cast<SuspendReason>(reason);
   s.on_out_of_gas = static_cast<OutOfGas>(mode);
-  s.gas_left = in_.u64();
+  s.gas_left = std::min(in_.u64(), limits.gas);  // (an untrusted snapshot cannot grant itself gas)
   s.total_gas_used = in_.u64();
   uint32_t entry = in_.u32();
   if (!in_.ok()) return bad("truncated");
@@ -364,6 +364,17 @@ Result<Instance> Linker::restore(const Module& module, std::span<const uint8_t> 
   limits.max_memory_pages = in.u64();
   limits.max_table_elements = in.u64();
   if (!in.ok() || state > 1) return bad("a bad state");
+  if (options.limits) {
+    limits = *options.limits;
+  } else {
+    const InstanceLimits& cap = engine_.config().limits;
+    limits.gas = std::min(limits.gas, cap.gas);
+    limits.max_call_depth = std::min(limits.max_call_depth, cap.max_call_depth);
+    limits.max_value_stack_slots = std::min(limits.max_value_stack_slots, cap.max_value_stack_slots);
+    limits.max_host_reentry = std::min(limits.max_host_reentry, cap.max_host_reentry);
+    limits.max_memory_pages = std::min(limits.max_memory_pages, cap.max_memory_pages);
+    limits.max_table_elements = std::min(limits.max_table_elements, cap.max_table_elements);
+  }
   auto instance = link(module, limits);
   if (!instance) return instance.error();
   WASP_TRY(Restorer(*instance->impl(), in, options).run(state == 1));

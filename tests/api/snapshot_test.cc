@@ -140,6 +140,31 @@ TEST(Snapshot, WhatCannotBeCapturedIsRefused) {
   instance.cancel();
 }
 
+TEST(Snapshot, ASnapshotCannotRaiseLimitsOrGrantItselfGas) {
+  GasVm vm;
+  InstanceLimits raised;
+  raised.max_call_depth = 5'000'000;
+  raised.gas = 1'000'000'000;
+  Instance instance = std::move(vm.linker.instantiate(*vm.module, raised).value());
+  // 5003 gas: 2 + 11 * 454 + 4 = 5000 charged, 3 left over (the next block costs 7).
+  ASSERT_TRUE(instance.call("count", std::vector<Value>{Value::i32(1000)}, suspend_after(5003))->suspended());
+  ASSERT_EQ(instance.inspect().gas_left, 3u);
+  auto bytes = instance.snapshot();
+  ASSERT_TRUE(bytes.ok());
+  GasVm elsewhere;  // the engine's limits: the defaults
+  auto capped = elsewhere.restore(*bytes);
+  ASSERT_TRUE(capped.ok()) << capped.error().message;
+  EXPECT_EQ(capped->limits().max_call_depth, Config{}.limits.max_call_depth);
+  EXPECT_EQ(capped->inspect().gas_left, 3u);
+  RestoreOptions strict;
+  strict.limits = InstanceLimits{};
+  strict.limits->gas = 1;
+  auto tight = elsewhere.linker.restore(*elsewhere.module, *bytes, strict);
+  ASSERT_TRUE(tight.ok()) << tight.error().message;
+  EXPECT_EQ(tight->limits().gas, 1u);
+  EXPECT_EQ(tight->inspect().gas_left, 1u) << "the carried-over gas is capped at limits.gas";
+}
+
 TEST(Snapshot, EveryCorruptionOrTruncationIsAnError) {
   GasVm vm;
   Instance instance = vm.instantiate();

@@ -126,7 +126,16 @@ std::vector<Bytes> seeds() {
 // Returns whether the input restored.
 bool restore_one(std::span<const uint8_t> data) {
   Bytes bytes = !data.empty() && data[0] == 0xFF ? Bytes(data.begin() + 1, data.end()) : with_header(data);
-  auto instance = setup().linker.restore(*setup().module, bytes);
+  // Small limits, as an embedder restoring untrusted snapshots would set:
+  // they also cap the gas a suspended call carries over.
+  RestoreOptions options;
+  InstanceLimits limits;
+  limits.gas = 20000;
+  limits.max_call_depth = 10000;
+  limits.max_value_stack_slots = 1 << 20;
+  limits.max_memory_pages = 64;
+  options.limits = limits;
+  auto instance = setup().linker.restore(*setup().module, bytes, options);
   if (!instance.ok()) return false;
   (void)instance->inspect().to_string();
   (void)instance->snapshot();
