@@ -36,6 +36,7 @@ class Writer {
  public:
   Writer(const InstanceImpl& inst, const SnapshotOptions& options) : inst_(inst), options_(options) {
     for (uint32_t i = 0; i < inst.funcs.size(); ++i) func_index_.emplace(inst.funcs[i], i);
+    out_.data().resize(snapshot::kHeaderSize);  // filled in last
   }
 
   Result<std::vector<uint8_t>> run() {
@@ -117,11 +118,17 @@ class Writer {
         out_.u32(crc32(contents));
         continue;
       }
-      std::vector<uint8_t> packed(ZSTD_compressBound(m.size));
-      size_t n = ZSTD_compress(packed.data(), packed.size(), m.data, m.size, 1);
+      // Compressed straight into the output, after its length.
+      std::vector<uint8_t>& out = out_.data();
+      const size_t length_at = out.size();
+      out_.u64(0);
+      const size_t start = out.size();
+      out.resize(start + ZSTD_compressBound(m.size));
+      size_t n = ZSTD_compress(out.data() + start, out.size() - start, m.data, m.size, 1);
       if (ZSTD_isError(n)) return Error{std::string("snapshot: zstd: ") + ZSTD_getErrorName(n)};
-      out_.u64(n);
-      out_.bytes({packed.data(), n});
+      out.resize(start + n);
+      for (int b = 0; b < 8; ++b)
+        out[length_at + b] = static_cast<uint8_t>(static_cast<uint64_t>(n) >> (8 * b));
     }
     return {};
   }
@@ -196,7 +203,8 @@ class Writer {
   std::vector<uint8_t> finish() {
     const ModuleImpl& module = *inst_.module;
     snapshot::ensure_digests(module);
-    std::vector<uint8_t>& body = out_.data();
+    std::vector<uint8_t> out = std::move(out_.data());
+    std::span<const uint8_t> body(out.data() + snapshot::kHeaderSize, out.size() - snapshot::kHeaderSize);
     SnapshotWriter header;
     header.bytes({reinterpret_cast<const uint8_t*>(snapshot::kMagic), sizeof snapshot::kMagic});
     header.u32(snapshot::kVersion);
@@ -206,8 +214,7 @@ class Writer {
     header.u64(body.size());
     header.u32(crc32(body));
     header.u32(crc32(header.data()));
-    std::vector<uint8_t> out = std::move(header.data());
-    out.insert(out.end(), body.begin(), body.end());
+    std::copy(header.data().begin(), header.data().end(), out.begin());
     return out;
   }
 
