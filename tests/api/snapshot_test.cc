@@ -165,25 +165,100 @@ TEST(Snapshot, ASnapshotCannotRaiseLimitsOrGrantItselfGas) {
   EXPECT_EQ(tight->inspect().gas_left, 1u) << "the carried-over gas is capped at limits.gas";
 }
 
-TEST(Snapshot, EveryCorruptionOrTruncationIsAnError) {
+TEST(Snapshot, AnInterruptedCallResumesInTheRestoredInstance) {
   GasVm vm;
   Instance instance = vm.instantiate();
-  Result<Outcome> first = instance.call("count", std::vector<Value>{Value::i32(50)}, suspend_after(200));
+  instance.interrupt_handle().interrupt();  // stops the call at its first safe point
+  Result<Outcome> first = instance.call("count", std::vector<Value>{Value::i32(40)});
   ASSERT_TRUE(first.ok() && first->suspended());
+  ASSERT_EQ(first->suspend_reason(), SuspendReason::Interrupted);
   auto bytes = instance.snapshot();
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
   GasVm elsewhere;
-  ASSERT_TRUE(elsewhere.restore(*bytes).ok());
-  for (size_t i = 0; i < bytes->size(); ++i) {
-    std::vector<uint8_t> corrupt = *bytes;
-    corrupt[i] ^= static_cast<uint8_t>(1 + i % 255);
-    EXPECT_FALSE(elsewhere.restore(corrupt).ok()) << "byte " << i << " changed";
+  auto restored = elsewhere.restore(*bytes);
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  EXPECT_EQ(restored->inspect().reason, SuspendReason::Interrupted);
+  Result<Outcome> done = restored->resume();
+  ASSERT_TRUE(done.ok() && done->returned());
+  EXPECT_EQ(done->values()[0].i32(), 40);
+  EXPECT_EQ(done->total_gas_used(), 11u * 40 + 8);
+}
+
+TEST(Snapshot, ExternrefsNeedTheHostsEncodingAndFunctionReferencesAreRemapped) {
+  Engine engine;
+  Linker linker(engine);
+  auto module = compile_test_module(engine, "refs");
+  ASSERT_TRUE(module.ok());
+  Instance instance = std::move(linker.instantiate(*module).value());
+  ASSERT_TRUE(instance.call("publish", {})->returned());
+  ASSERT_TRUE(instance.call("hold", std::vector<Value>{Value::externref(0x1234)})->returned());
+  auto refused = instance.snapshot();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("encode_externref"), std::string::npos);
+  SnapshotOptions save;
+  save.encode_externref = [](uint64_t host) -> Result<uint64_t> { return host ^ 0xFF; };
+  auto bytes = instance.snapshot(save);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  EXPECT_FALSE(linker.restore(*module, *bytes).ok()) << "no decode_externref";
+  RestoreOptions load;
+  load.decode_externref = [](uint64_t token) -> Result<uint64_t> { return token ^ 0xFF; };
+  auto restored = linker.restore(*module, *bytes, load);
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  EXPECT_EQ(restored->global("held")->get().bits(), 0x1234u);
+  // The table's function reference is the restored instance's own function.
+  Result<Outcome> out = restored->call("call_1", {});
+  ASSERT_TRUE(out.ok() && out->returned());
+  EXPECT_EQ(out->values()[0].i32(), 7);
+  EXPECT_NE(restored->table("table")->get(1)->bits(), instance.table("table")->get(1)->bits());
+}
+
+TEST(Snapshot, AnImportedMemoryMustBeAsItWas) {
+  Engine engine;
+  Linker linker(engine);
+  Instance owner = std::move(instantiate_test_module(linker, "exporter").value());
+  linker.define_instance("env", owner);
+  Instance user = std::move(instantiate_test_module(linker, "shared_reader").value());
+  ASSERT_TRUE(owner.call("store", std::vector<Value>{Value::i32(8), Value::i32(99)})->returned());
+  auto bytes = user.snapshot();
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  auto module = compile_test_module(engine, "shared_reader");
+  auto restored = linker.restore(*module, *bytes);
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  EXPECT_EQ(restored->call("load", std::vector<Value>{Value::i32(8)})->values()[0].i32(), 99);
+  // The shared memory is the owner's: changed since, it no longer matches.
+  ASSERT_TRUE(owner.call("store", std::vector<Value>{Value::i32(8), Value::i32(100)})->returned());
+  auto stale = linker.restore(*module, *bytes);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_NE(stale.error().message.find("imported memory"), std::string::npos);
+}
+
+TEST(Snapshot, EveryCorruptionOrTruncationIsAnError) {
+  // A set: idle, out of gas mid-loop, deep in a recursion, at a host yield.
+  GasVm vm;
+  std::vector<std::vector<uint8_t>> set;
+  auto take = [&](const char* name, int32_t arg, CallOptions options) {
+    Instance instance = vm.instantiate();
+    if (name != nullptr) (void)instance.call(name, std::vector<Value>{Value::i32(arg)}, options);
+    set.push_back(instance.snapshot().value());
+  };
+  take(nullptr, 0, {});
+  take("count", 50, suspend_after(200));
+  take("recurse", 30, suspend_after(150));
+  take("two_waits", 1, {});
+  GasVm elsewhere;
+  for (const std::vector<uint8_t>& bytes : set) {
+    ASSERT_TRUE(elsewhere.restore(bytes).ok());
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      std::vector<uint8_t> corrupt = bytes;
+      corrupt[i] ^= static_cast<uint8_t>(1 + i % 255);
+      EXPECT_FALSE(elsewhere.restore(corrupt).ok()) << "byte " << i << " changed";
+    }
+    for (size_t n = 0; n < bytes.size(); ++n)
+      EXPECT_FALSE(elsewhere.restore(std::span<const uint8_t>(bytes.data(), n)).ok()) << "cut at " << n;
+    std::vector<uint8_t> longer = bytes;
+    longer.push_back(0);
+    EXPECT_FALSE(elsewhere.restore(longer).ok());
   }
-  for (size_t n = 0; n < bytes->size(); ++n)
-    EXPECT_FALSE(elsewhere.restore(std::span<const uint8_t>(bytes->data(), n)).ok()) << "cut at " << n;
-  std::vector<uint8_t> longer = *bytes;
-  longer.push_back(0);
-  EXPECT_FALSE(elsewhere.restore(longer).ok());
 }
 
 // Every benchmark program, stopped at 20 or more points: each time the
