@@ -156,6 +156,11 @@ head -c 200 "$work/b.snap" >"$work/cut.snap"
 expect 1 '^$' '^error: ' -- "$waspvm" resume "$work/cut.snap" --gas 100
 expect 1 '^$' '^error: ' -- "$waspvm" inspect "$REPO/examples/add.wasm"
 expect 64 '^$' 'needs --gas' -- "$waspvm" run --snapshot-out "$work/c.snap" "$FIB" 22
+# Open host files cannot be saved: refused clearly, nothing written.
+mkdir -p "$work/fp" && printf 'one two\nthree\n' >"$work/fp/t.txt"
+expect 1 '' 'cannot save a snapshot: the program has opened' -- "$waspvm" run --gas 5000 \
+  --snapshot-out "$work/fp.snap" --dir "$work/fp::/in" "$REPO/examples/fileproc/fileproc.wasm" /in/t.txt
+[ ! -e "$work/fp.snap" ] || { failures=$((failures + 1)); echo "FAIL: a refused snapshot was written"; }
 expect 64 '^$' 'no snapshot file' -- "$waspvm" resume --gas 5
 
 # Environment: only what --env gives; --env NAME passes the host's value;
