@@ -44,6 +44,24 @@ CallOptions suspend_after(uint64_t gas) {
   return options;
 }
 
+// Calls `name` in a fresh instance (interrupted at once if `interrupt`), which
+// must suspend; snapshots it and restores it in `elsewhere`.
+std::optional<Instance> moved_call(GasVm& elsewhere, const char* name, int32_t arg, CallOptions options = {},
+                                   bool interrupt = false) {
+  GasVm vm;
+  Instance instance = vm.instantiate();
+  if (interrupt) instance.interrupt_handle().interrupt();
+  Result<Outcome> first = instance.call(name, std::vector<Value>{Value::i32(arg)}, options);
+  EXPECT_TRUE(first.ok() && first->suspended());
+  auto bytes = instance.snapshot();
+  EXPECT_TRUE(bytes.ok()) << bytes.error().message;
+  if (!bytes.ok()) return std::nullopt;
+  auto restored = elsewhere.restore(*bytes);
+  EXPECT_TRUE(restored.ok()) << restored.error().message;
+  if (!restored.ok()) return std::nullopt;
+  return std::move(*restored);
+}
+
 TEST(Snapshot, AnIdleInstanceComesBackWithItsMemoryAndGlobals) {
   GasVm vm;
   Instance instance = vm.instantiate();
@@ -69,16 +87,9 @@ TEST(Snapshot, AnIdleInstanceComesBackWithItsMemoryAndGlobals) {
 }
 
 TEST(Snapshot, ASuspendedCallResumesInTheRestoredInstance) {
-  GasVm vm;
-  Instance instance = vm.instantiate();
-  Result<Outcome> first = instance.call("count", std::vector<Value>{Value::i32(300)}, suspend_after(500));
-  ASSERT_TRUE(first.ok() && first->suspended());
-  auto bytes = instance.snapshot();
-  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
-
-  GasVm elsewhere;
-  auto restored = elsewhere.restore(*bytes);
-  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  GasVm elsewhere;  // a fresh engine and linker: what another process has
+  std::optional<Instance> restored = moved_call(elsewhere, "count", 300, suspend_after(500));
+  ASSERT_TRUE(restored.has_value());
   ASSERT_TRUE(restored->suspended());
   EXPECT_EQ(restored->inspect().frames.size(), 1u);
   EXPECT_EQ(restored->inspect().frames[0].func_name, "count");
@@ -92,15 +103,9 @@ TEST(Snapshot, ASuspendedCallResumesInTheRestoredInstance) {
 }
 
 TEST(Snapshot, AHostYieldResumesWithTheHostFunctionRebound) {
-  GasVm vm;
-  Instance instance = vm.instantiate();
-  Result<Outcome> first = instance.call("two_waits", std::vector<Value>{Value::i32(1)});
-  ASSERT_TRUE(first.ok() && first->suspended());
-  auto bytes = instance.snapshot();
-  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
   GasVm elsewhere;
-  auto restored = elsewhere.restore(*bytes);
-  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  std::optional<Instance> restored = moved_call(elsewhere, "two_waits", 1);
+  ASSERT_TRUE(restored.has_value());
   Result<Outcome> second = restored->resume({}, std::vector<Value>{Value::i32(5)});
   ASSERT_TRUE(second.ok() && second->suspended());
   // Snapshot again mid-way, restore again, finish.
@@ -166,17 +171,9 @@ TEST(Snapshot, ASnapshotCannotRaiseLimitsOrGrantItselfGas) {
 }
 
 TEST(Snapshot, AnInterruptedCallResumesInTheRestoredInstance) {
-  GasVm vm;
-  Instance instance = vm.instantiate();
-  instance.interrupt_handle().interrupt();  // stops the call at its first safe point
-  Result<Outcome> first = instance.call("count", std::vector<Value>{Value::i32(40)});
-  ASSERT_TRUE(first.ok() && first->suspended());
-  ASSERT_EQ(first->suspend_reason(), SuspendReason::Interrupted);
-  auto bytes = instance.snapshot();
-  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
-  GasVm elsewhere;
-  auto restored = elsewhere.restore(*bytes);
-  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  GasVm elsewhere;  // interrupted at once: stopped at the call's first safe point
+  std::optional<Instance> restored = moved_call(elsewhere, "count", 40, {}, true);
+  ASSERT_TRUE(restored.has_value());
   EXPECT_EQ(restored->inspect().reason, SuspendReason::Interrupted);
   Result<Outcome> done = restored->resume();
   ASSERT_TRUE(done.ok() && done->returned());
