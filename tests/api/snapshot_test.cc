@@ -170,6 +170,22 @@ TEST(Snapshot, ASnapshotCannotRaiseLimitsOrGrantItselfGas) {
   EXPECT_EQ(tight->inspect().gas_left, 1u) << "the carried-over gas is capped at limits.gas";
 }
 
+TEST(Snapshot, AnInstanceCannotBeSavedWhileACallRunsInIt) {
+  Engine engine(metered_config());
+  Linker linker(engine);
+  std::string refusal;
+  linker.func("host", "wait", [](int32_t x) { return x; });
+  linker.func("host", "charge", [](int64_t) {});
+  linker.func("host", "reenter", [&](Caller& caller, int32_t n) -> int32_t {
+    auto bytes = caller.instance().snapshot();  // the wasm frames below are live
+    refusal = bytes.ok() ? "" : bytes.error().message;
+    return n;
+  });
+  Instance instance = std::move(instantiate_test_module(linker, "gas").value());
+  ASSERT_TRUE(instance.call("reenter", std::vector<Value>{Value::i32(1)})->returned());
+  EXPECT_NE(refusal.find("a call is running"), std::string::npos) << refusal;
+}
+
 TEST(Snapshot, AnInterruptedCallResumesInTheRestoredInstance) {
   GasVm elsewhere;  // interrupted at once: stopped at the call's first safe point
   std::optional<Instance> restored = moved_call(elsewhere, "count", 40, {}, true);
