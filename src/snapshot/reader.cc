@@ -139,10 +139,11 @@ class Restorer {
       std::span<const uint8_t> packed = in_.bytes(packed_size);
       if (!in_.ok()) return bad("truncated");
       if (pages < m.pages() || pages > m.max_pages()) return bad("a memory size outside the memory's limits");
+      // The frame must say it holds exactly the memory, before the memory grows.
+      unsigned long long content = ZSTD_getFrameContentSize(packed.data(), packed.size());
+      if (content != pages * kPageSize) return bad("memory contents of the wrong size");
       if (pages > m.pages() && m.grow(pages - m.pages()) < 0)
         return bad("cannot allocate the memory's pages");
-      unsigned long long content = ZSTD_getFrameContentSize(packed.data(), packed.size());
-      if (content != m.size) return bad("memory contents of the wrong size");
       size_t n = ZSTD_decompress(m.data, m.size, packed.data(), packed.size());
       if (ZSTD_isError(n) || n != m.size) return bad("corrupt memory contents");
     }
