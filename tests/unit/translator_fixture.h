@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compile/translator.h"
+#include "opcode_bytes.h"
 #include "waspvm/waspvm.h"
 
 namespace waspvm {
@@ -166,75 +167,6 @@ class Runner {
  private:
   Engine engine_;
   std::optional<Instance> instance_;
-};
-
-// Opcode bytes used below.
-enum : uint8_t {
-  kUnreachable = 0x00,
-  kNop = 0x01,
-  kBlock = 0x02,
-  kLoop = 0x03,
-  kIf = 0x04,
-  kElse = 0x05,
-  kEnd = 0x0B,
-  kBr = 0x0C,
-  kBrIf = 0x0D,
-  kBrTable = 0x0E,
-  kReturn = 0x0F,
-  kCall = 0x10,
-  kCallIndirect = 0x11,
-  kReturnCall = 0x12,
-  kDrop = 0x1A,
-  kSelect = 0x1B,
-  kLocalGet = 0x20,
-  kLocalSet = 0x21,
-  kLocalTee = 0x22,
-  kGlobalGet = 0x23,
-  kGlobalSet = 0x24,
-  kI32Load = 0x28,
-  kI32Store = 0x36,
-  kAlign4 = 2,
-  kMemorySize = 0x3F,
-  kMemoryGrow = 0x40,
-  kI32Const = 0x41,
-  kI64Const = 0x42,
-  kF32Const = 0x43,
-  kF64Const = 0x44,
-  kI32Eqz = 0x45,
-  kI32LtS = 0x48,
-  kI32LtU = 0x49,
-  kI64LtS = 0x53,
-  kI64GtU = 0x56,
-  kI32Add = 0x6A,
-  kI32Sub = 0x6B,
-  kI32Mul = 0x6C,
-  kI32DivS = 0x6D,
-  kI32RemS = 0x6F,
-  kI32And = 0x71,
-  kI32Shl = 0x74,
-  kI64Add = 0x7C,
-  kI64Sub = 0x7D,
-  kI64DivS = 0x7F,
-  kI64And = 0x83,
-  kF32Add = 0x92,
-  kF64Add = 0xA0,
-  kF64Sub = 0xA1,
-  kF64Mul = 0xA2,
-  kF64Div = 0xA3,
-  kF32Lt = 0x5D,
-  kI32Eq = 0x46,
-  kI32Ne = 0x47,
-  kI32Load8U = 0x2D,
-  kI32Store8 = 0x3A,
-  kF64Load = 0x2B,
-  kI32ShrU = 0x76,
-  kI64Mul = 0x7E,
-  kI64Xor = 0x85,
-  kI64ShrU = 0x88,
-  kRefNull = 0xD0,
-  kPrefixFC = 0xFC,
-  kVoid = 0x40,
-  kTypeI32 = 0x7F,
 };
 
 }  // namespace

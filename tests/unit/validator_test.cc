@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "decode/code_reader.h"
+#include "opcode_bytes.h"
 
 namespace waspvm {
 namespace {
@@ -16,63 +17,6 @@ using Bytes = std::vector<uint8_t>;
 constexpr ValType I32 = ValType::I32, I64 = ValType::I64, F32 = ValType::F32, F64 = ValType::F64,
                   V128 = ValType::V128, FuncRef = ValType::FuncRef, ExternRef = ValType::ExternRef;
 
-// Opcode bytes used below.
-enum : uint8_t {
-  kUnreachable = 0x00,
-  kNop = 0x01,
-  kBlock = 0x02,
-  kLoop = 0x03,
-  kIf = 0x04,
-  kElse = 0x05,
-  kEnd = 0x0B,
-  kBr = 0x0C,
-  kBrIf = 0x0D,
-  kBrTable = 0x0E,
-  kReturn = 0x0F,
-  kCall = 0x10,
-  kCallIndirect = 0x11,
-  kReturnCall = 0x12,
-  kReturnCallIndirect = 0x13,
-  kDrop = 0x1A,
-  kSelect = 0x1B,
-  kSelectT = 0x1C,
-  kLocalGet = 0x20,
-  kLocalSet = 0x21,
-  kLocalTee = 0x22,
-  kGlobalGet = 0x23,
-  kGlobalSet = 0x24,
-  kTableGet = 0x25,
-  kTableSet = 0x26,
-  kI32Load = 0x28,
-  kI64Load = 0x29,
-  kI32Store = 0x36,
-  kMemorySize = 0x3F,
-  kMemoryGrow = 0x40,
-  kI32Const = 0x41,
-  kI64Const = 0x42,
-  kF32Const = 0x43,
-  kF64Const = 0x44,
-  kI32Add = 0x6A,
-  kI64Add = 0x7C,
-  kF32Neg = 0x8C,
-  kRefNull = 0xD0,
-  kRefIsNull = 0xD1,
-  kRefFunc = 0xD2,
-  kPrefixFC = 0xFC,
-  kEmptyBlock = 0x40,
-};
-enum : uint8_t {  // 0xFC sub-opcodes
-  kMemoryInit = 8,
-  kDataDrop = 9,
-  kMemoryCopy = 10,
-  kMemoryFill = 11,
-  kTableInit = 12,
-  kElemDrop = 13,
-  kTableCopy = 14,
-  kTableGrow = 15,
-  kTableSize = 16,
-  kTableFill = 17,
-};
 uint8_t code(ValType t) { return static_cast<uint8_t>(t); }
 
 void append_uleb(Bytes& out, uint64_t v) {
@@ -396,8 +340,8 @@ TEST(Validator, Blocks) {
   EXPECT_VALID(void_body({kBlock, code(I32), kI32Const, 1, kEnd, kDrop}));
   EXPECT_INVALID(void_body({kBlock, code(I32), kEnd, kDrop}), "type mismatch");
   EXPECT_INVALID(void_body({kBlock, code(I32), kI64Const, 1, kEnd, kDrop}), "type mismatch");
-  EXPECT_INVALID(void_body({kBlock, kEmptyBlock, kI32Const, 1, kEnd}), "type mismatch");
-  EXPECT_INVALID(void_body({kI32Const, 1, kBlock, kEmptyBlock, kDrop, kEnd}), "type mismatch");
+  EXPECT_INVALID(void_body({kBlock, kVoid, kI32Const, 1, kEnd}), "type mismatch");
+  EXPECT_INVALID(void_body({kI32Const, 1, kBlock, kVoid, kDrop, kEnd}), "type mismatch");
   EXPECT_INVALID(void_body({kBlock, code(V128), kUnreachable, kEnd, kDrop}), "SIMD not supported yet");
   EXPECT_INVALID(void_body({kBlock, 0x05, kEnd}), "unknown type 5");
   // A huge type index (s33 LEB) is just an unknown type.
@@ -411,9 +355,9 @@ TEST(Validator, Blocks) {
 
 TEST(Validator, IfElse) {
   EXPECT_VALID(void_body({kI32Const, 1, kIf, code(I32), kI32Const, 1, kElse, kI32Const, 2, kEnd, kDrop}));
-  EXPECT_VALID(void_body({kI32Const, 1, kIf, kEmptyBlock, kNop, kEnd}));
-  EXPECT_INVALID(void_body({kIf, kEmptyBlock, kEnd}), "type mismatch");
-  EXPECT_INVALID(void_body({kI64Const, 1, kIf, kEmptyBlock, kEnd}), "type mismatch");
+  EXPECT_VALID(void_body({kI32Const, 1, kIf, kVoid, kNop, kEnd}));
+  EXPECT_INVALID(void_body({kIf, kVoid, kEnd}), "type mismatch");
+  EXPECT_INVALID(void_body({kI64Const, 1, kIf, kVoid, kEnd}), "type mismatch");
   // An if without else must map its params to its results.
   EXPECT_INVALID(void_body({kI32Const, 1, kIf, code(I32), kI32Const, 1, kEnd, kDrop}), "type mismatch");
   Builder same;
@@ -422,7 +366,7 @@ TEST(Validator, IfElse) {
   EXPECT_VALID(same.m);
   EXPECT_INVALID(void_body({kI32Const, 1, kIf, code(I32), kI32Const, 1, kElse, kEnd, kDrop}),
                  "type mismatch");
-  EXPECT_INVALID(void_body({kBlock, kEmptyBlock, kElse, kEnd}), "else without matching if");
+  EXPECT_INVALID(void_body({kBlock, kVoid, kElse, kEnd}), "else without matching if");
 }
 
 TEST(Validator, Branches) {
@@ -435,8 +379,8 @@ TEST(Validator, Branches) {
   // br_table: every target needs the same arity.
   EXPECT_VALID(void_body({kBlock, code(I32), kBlock, code(I32), kI32Const, 1, kI32Const, 0, kBrTable, 1, 0, 1,
                           kEnd, kEnd, kDrop}));
-  EXPECT_INVALID(void_body({kBlock, kEmptyBlock, kBlock, code(I32), kI32Const, 1, kI32Const, 0, kBrTable, 1,
-                            0, 1, kEnd, kDrop, kEnd}),
+  EXPECT_INVALID(void_body({kBlock, kVoid, kBlock, code(I32), kI32Const, 1, kI32Const, 0, kBrTable, 1, 0, 1,
+                            kEnd, kDrop, kEnd}),
                  "type mismatch");
   EXPECT_INVALID(void_body({kI32Const, 0, kBrTable, 1, 0, 3}), "unknown label 3");
   EXPECT_INVALID(void_body({kI32Const, 0, kBrTable, 1, 3, 0}), "unknown label 3");
@@ -473,7 +417,7 @@ TEST(Validator, ReturnAndUnreachableCode) {
   EXPECT_VALID(void_body({kBlock, code(I32), kI32Const, 1, kBr, 0, kI32Add, kEnd, kDrop}));
   EXPECT_VALID(void_body({kReturn, kRefIsNull, kDrop}));
   // Polymorphism is per block: an inner block starts with a fresh stack.
-  EXPECT_INVALID(void_body({kUnreachable, kBlock, kEmptyBlock, kDrop, kEnd}), "type mismatch");
+  EXPECT_INVALID(void_body({kUnreachable, kBlock, kVoid, kDrop, kEnd}), "type mismatch");
   EXPECT_INVALID(void_body({kUnreachable, kI32Const, 1}), "type mismatch");
 }
 
@@ -485,7 +429,7 @@ TEST(Validator, BodyStructure) {
   trailing_end.func(trailing_end.type({}, {}), {kEnd, kEnd});
   EXPECT_INVALID(trailing_end.m, "operators remaining after end of function");
   Builder missing_end;
-  missing_end.func(missing_end.type({}, {}), {kBlock, kEmptyBlock, kEnd});
+  missing_end.func(missing_end.type({}, {}), {kBlock, kVoid, kEnd});
   EXPECT_INVALID(missing_end.m, "unexpected end of function");
   Builder empty;
   empty.func(empty.type({}, {}), {});
@@ -878,7 +822,7 @@ TEST(Validator, HostileInputsFailCleanly) {
 
   // Deep nesting is linear.
   Bytes nested;
-  for (int i = 0; i < 100000; ++i) nested.insert(nested.end(), {kBlock, kEmptyBlock});
+  for (int i = 0; i < 100000; ++i) nested.insert(nested.end(), {kBlock, kVoid});
   for (int i = 0; i < 100000; ++i) nested.push_back(kEnd);
   EXPECT_VALID(void_body(nested));
   nested.back() = kNop;
