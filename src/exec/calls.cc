@@ -186,6 +186,13 @@ Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
   return run_call(st, run, s.func, 0, s.total_gas_used);
 }
 
+uint64_t slots_in_use(const ExecStack& st) {
+  uint64_t used = 0;
+  for (size_t i = 0; i < st.depth; ++i)
+    used = std::max<uint64_t>(used, st.frames[i].base + st.frames[i].func->code->frame_slots);
+  return used;
+}
+
 // ---------------------------------------------------------------- public API
 
 const char* suspend_reason_name(SuspendReason reason) {

@@ -85,6 +85,9 @@ Outcome invoke(const FuncInst* func, std::span<const Value> args, const CallOpti
 // are already checked against its type.
 Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
                             std::span<const Value> host_results);
+// The slots the live frames use: up to the end of the frame that reaches
+// highest (a caller's frame can reach past its callee's).
+uint64_t slots_in_use(const ExecStack& st);
 // The value types of a wasm function's locals: parameters, then declared.
 std::vector<ValType> local_types(const FuncInst& func);
 

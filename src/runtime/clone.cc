@@ -97,8 +97,7 @@ void clone_stack(const InstanceImpl& src, CloneParts& parts) {
   auto remap_func = [&](const FuncInst* f) {
     return reinterpret_cast<const FuncInst*>(static_cast<uintptr_t>(parts.remap(ref_bits(f))));
   };
-  const Frame& top = from.frames[from.depth - 1];
-  uint64_t used = top.base + top.func->code->frame_slots;
+  const uint64_t used = slots_in_use(from);
   st->slots.assign(from.slots.begin(), from.slots.begin() + static_cast<ptrdiff_t>(used));
   st->slots.resize(std::max<uint64_t>(used, 1024));
   st->frames.assign(from.frames.begin(), from.frames.begin() + static_cast<ptrdiff_t>(from.depth));

@@ -190,11 +190,7 @@ class Writer {
       out_.u32(static_cast<uint32_t>(f.pc - f.func->code->code.data()));
       out_.u64(f.base);
     }
-    // Every frame's slots, to the end of the one that reaches highest (a
-    // caller's can reach past its callee's).
-    uint64_t used = 0;
-    for (size_t i = 0; i < st.depth; ++i)
-      used = std::max<uint64_t>(used, st.frames[i].base + st.frames[i].func->code->frame_slots);
+    const uint64_t used = slots_in_use(st);
     out_.u64(used);
     for (uint64_t i = 0; i < used; ++i) out_.u64(st.slots[i]);
     return {};

@@ -253,6 +253,24 @@ TEST_F(GasTest, ACloneResumedTwiceFromOneContinuationGivesTheSameResults) {
   EXPECT_EQ(results[0].first, 200);
 }
 
+TEST_F(GasTest, AClonesStackKeepsEveryFramesSlots) {
+  // big_caller's frame reaches past count's, which is on top when it stops;
+  // after count returns, big_caller computes in its high slots, calling
+  // nothing that would grow the stack first.
+  Outcome out = call("big_caller", {Value::i32(100)}, budget(500, OutOfGas::Suspend));
+  ASSERT_TRUE(out.suspended());
+  auto copy = instance_->clone();
+  ASSERT_TRUE(copy.ok());
+  ResumeOptions rest;
+  rest.gas_limit = kUnlimitedGas;
+  // count(100) + 100 * 36.
+  for (Instance* run : {&copy.value(), &instance_.value()}) {
+    Result<Outcome> done = run->resume(rest);
+    ASSERT_TRUE(done.ok() && done->returned());
+    EXPECT_EQ(done->values()[0].i32(), 100 + 3600);
+  }
+}
+
 TEST_F(GasTest, ClonesCopyMemoryAndRemapTheirOwnFunctionsInTables) {
   auto copy = instance_->clone();
   ASSERT_TRUE(copy.ok());
