@@ -54,5 +54,9 @@ const char* to_string(ExternKind k);
 
 constexpr uint64_t kPageSize = 65536;
 constexpr uint64_t kMaxPages = 65536;  // 4 GiB, 32-bit memories
+// The default limit on a table's elements (InstanceLimits; host-made tables
+// too): the spec allows 2^32-1, but an untrusted module must not make the
+// host allocate gigabytes.
+constexpr uint64_t kMaxTableElements = 10'000'000;
 
 }  // namespace waspvm

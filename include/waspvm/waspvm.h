@@ -174,7 +174,7 @@ struct InstanceLimits {
   uint64_t max_value_stack_slots = 32u << 20;  // 64-bit slots (256 MiB); beyond: the same trap
   uint32_t max_host_reentry = 64;              // nested host -> wasm calls
   uint64_t max_memory_pages = kMaxPages;       // each memory the instance defines
-  uint64_t max_table_elements = 10'000'000;    // each table the instance defines
+  uint64_t max_table_elements = kMaxTableElements;  // each table the instance defines
 };
 
 enum class OutOfGas : uint8_t {

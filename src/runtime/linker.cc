@@ -171,15 +171,13 @@ Result<void> allocate(const std::shared_ptr<const ModuleImpl>& module,
   }
   for (size_t i = desc.num_imported_tables; i < desc.tables.size(); ++i) {
     const TableType& type = desc.tables[i];
-    if (type.limits.min > kMaxTableElements)
-      return Error{"table allocation failed: " + std::to_string(type.limits.min) + " elements"};
     if (type.limits.min > inst.limits.max_table_elements)
       return Error{"table of " + std::to_string(type.limits.min) +
                    " elements exceeds the instance's limit of " +
                    std::to_string(inst.limits.max_table_elements)};
     auto t = std::make_unique<TableInst>();
     t->type = type;
-    t->limit_elements = std::min(inst.limits.max_table_elements, kMaxTableElements);
+    t->limit_elements = inst.limits.max_table_elements;
     t->elems.assign(type.limits.min, 0);
     inst.tables.push_back(t.get());
     a.tables.push_back(std::move(t));

@@ -90,7 +90,6 @@ uint64_t TableInst::max_size() const {
 int64_t TableInst::grow(uint64_t delta, uint64_t init) {
   const uint64_t old_size = elems.size();
   if (old_size > max_size() || delta > max_size() - old_size) return -1;
-  if (old_size + delta > kMaxTableElements) return -1;
   elems.resize(old_size + delta, init);
   return static_cast<int64_t>(old_size);
 }

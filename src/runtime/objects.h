@@ -74,7 +74,9 @@ struct MemoryInst {
 struct TableInst {
   TableType type;
   std::vector<uint64_t> elems;
-  uint64_t limit_elements = 10'000'000;  // the defining instance's InstanceLimits::max_table_elements
+  // The defining instance's InstanceLimits::max_table_elements (host-made
+  // tables: the default).
+  uint64_t limit_elements = kMaxTableElements;
   uint64_t max_size() const;
   // Returns the old size, or -1 if the table cannot grow by delta.
   int64_t grow(uint64_t delta, uint64_t init);

@@ -8,10 +8,6 @@
 
 namespace waspvm {
 
-// Growth beyond this many table elements is refused (the spec allows 2^32-1,
-// but an untrusted module must not make the host allocate gigabytes).
-constexpr uint64_t kMaxTableElements = 10'000'000;
-
 // A fresh, empty group (for host-created objects and new instances).
 inline std::shared_ptr<Group> make_group() { return std::make_shared<Group>(); }
 
