@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "exec/execute.h"
+#include "exec/slots.h"
 #include "runtime/runtime_internal.h"
 
 namespace waspvm {
@@ -158,11 +159,8 @@ Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
     for (size_t i = 0; i < types.size(); ++i)
       if (host_results[i].type() != types[i])
         return Error{"result type mismatch for the yielding host function"};
-    for (size_t i = 0; i < types.size(); ++i) {
-      uint64_t bits = host_results[i].bits();
-      if (types[i] == ValType::I32 || types[i] == ValType::F32) bits = static_cast<uint32_t>(bits);
-      st.slots[s.results_base + i] = bits;
-    }
+    for (size_t i = 0; i < types.size(); ++i)
+      st.slots[s.results_base + i] = slot_of(types[i], host_results[i].bits());
   } else if (!host_results.empty()) {
     return Error{"results given, but the call did not stop in a host function"};
   }

@@ -190,12 +190,8 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
     stop.message = stop.code == TrapCode::HostTrap ? r.error().message : "";
     return false;
   }
-  for (size_t i = 0; i < results.size(); ++i) {
-    uint64_t bits = results[i].bits();
-    if (type.results[i] == ValType::I32 || type.results[i] == ValType::F32)
-      bits = static_cast<uint32_t>(bits);
-    st.slots[base + i] = bits;
-  }
+  for (size_t i = 0; i < results.size(); ++i)
+    st.slots[base + i] = slot_of(type.results[i], results[i].bits());
   return true;
 }
 
@@ -304,7 +300,9 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
   return raise(m, pc);
 }
 
-WASP_ALWAYS_INLINE bool interrupt_pending(const Machine* m) { return m->interrupt.load(std::memory_order_relaxed); }
+WASP_ALWAYS_INLINE bool interrupt_pending(const Machine* m) {
+  return m->interrupt.load(std::memory_order_relaxed);
+}
 
 // `units` at `per_unit` gas each, saturating.
 uint64_t units_cost(uint64_t units, uint64_t per_unit) {
@@ -313,7 +311,8 @@ uint64_t units_cost(uint64_t units, uint64_t per_unit) {
 }
 
 // Charges the per-unit gas of a bulk operation; false if the budget cannot pay.
-WASP_ALWAYS_INLINE bool charge_units(Machine* m, uint64_t units, uint32_t GasCosts::*per_unit, uint64_t& gas) {
+WASP_ALWAYS_INLINE bool charge_units(Machine* m, uint64_t units, uint32_t GasCosts::*per_unit,
+                                     uint64_t& gas) {
   if (!m->run->metering) return true;
   uint64_t cost = units_cost(units, m->run->costs->*per_unit);
   if (cost > gas) return false;
@@ -388,7 +387,7 @@ inline bool in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
 #if WASP_DISPATCH_TAIL
 
 using Handler = bool (*)(const CodeWord* pc, uint64_t* fp, uint8_t* mem, uint64_t mem_size, Machine* m,
-                        uint64_t gas);
+                         uint64_t gas);
 // Each handler on a cache line of its own: handlers sharing lines made the
 // branch predictor of the AMD EPYC machines here slower by up to 2x.
 #define HANDLER_PARAMETERS                                                                           \
@@ -397,12 +396,12 @@ using Handler = bool (*)(const CodeWord* pc, uint64_t* fp, uint8_t* mem, uint64_
 #define DECLARE_HANDLER(name) [[gnu::aligned(64)]] bool h_##name(HANDLER_PARAMETERS)
 // The handler proper checks for an interrupt at a safe point, then runs the
 // body (inlined: the same code as a handler written in one piece).
-#define HANDLER(name)                                                 \
-  WASP_ALWAYS_INLINE bool body_##name(HANDLER_PARAMETERS);            \
-  DECLARE_HANDLER(name) {                                             \
-    SAFE_POINT_CHECK(name)                                            \
+#define HANDLER(name)                                                      \
+  WASP_ALWAYS_INLINE bool body_##name(HANDLER_PARAMETERS);                 \
+  DECLARE_HANDLER(name) {                                                  \
+    SAFE_POINT_CHECK(name)                                                 \
     [[clang::musttail]] return body_##name(pc, fp, mem, mem_size, m, gas); \
-  }                                                                   \
+  }                                                                        \
   WASP_ALWAYS_INLINE bool body_##name(HANDLER_PARAMETERS)
 #define HANDLER_INVALID DECLARE_HANDLER(Invalid)
 #define SLOW_HANDLER(name) [[gnu::noinline]] DECLARE_HANDLER(name)

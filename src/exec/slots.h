@@ -24,6 +24,12 @@ inline T from_slot(uint64_t s) {
   }
 }
 
+// The slot of a value of type `type` with these bits: an i32 or f32 slot
+// keeps its upper half zero (values from the host or a snapshot may not).
+inline uint64_t slot_of(ValType type, uint64_t bits) {
+  return type == ValType::I32 || type == ValType::F32 ? static_cast<uint32_t>(bits) : bits;
+}
+
 template <class T>
 inline uint64_t to_slot(T v) {
   if constexpr (std::is_same_v<T, uint32_t>)

@@ -10,6 +10,7 @@
 
 #include "base/digest.h"
 #include "exec/interpreter.h"
+#include "exec/slots.h"
 #include "snapshot/format.h"
 
 namespace waspvm {
@@ -111,10 +112,7 @@ class Restorer {
         if (!bits) return bits.error();
         g.bits = *bits;
       } else {
-        uint64_t bits = in_.u64();
-        // An i32 or f32 slot keeps its upper half zero.
-        if (g.type.type == ValType::I32 || g.type.type == ValType::F32) bits = static_cast<uint32_t>(bits);
-        g.bits = bits;
+        g.bits = slot_of(g.type.type, in_.u64());
       }
     }
     return in_.ok() ? Result<void>{} : bad("truncated");
