@@ -363,8 +363,11 @@ int run_command(std::span<const std::string_view> args) {
     std::cerr << "error: " << outcome.error().message << "\n";
     return kExitError;
   }
-  RunSnapshot context{*bytes, wasi_config.args, wasi_config.env, wasi_config.preopens, run->invoke, {}};
-  CallEnd end{run->gas.has_value(), run->invoke.has_value(), run->snapshot_out, &context};
+  // What a snapshot file needs besides the snapshot (copied only if asked for).
+  std::optional<RunSnapshot> context;
+  if (run->snapshot_out)
+    context = RunSnapshot{*bytes, wasi_config.args, wasi_config.env, wasi_config.preopens, run->invoke, {}};
+  CallEnd end{run->gas.has_value(), run->invoke.has_value(), run->snapshot_out, context ? &*context : nullptr};
   return finish(instance.value(), outcome.value(), end);
 }
 
