@@ -69,16 +69,24 @@ constexpr IOp metered_form(IOp op) {
   }
 }
 
+// The plain form of a metered branch or call; any other op itself.
+constexpr IOp plain_form(IOp op) {
+  switch (op) {
+    // clang-format off
+#define WASP_LANDING(ident) case IOp::ident##Metered: return IOp::ident;
+#include "exec/landing.def"
+    // clang-format on
+    default: return op;
+  }
+}
+
 // Whether the interpreter checks for an interrupt before running `op`: at
 // every instruction with branch offsets (so at every loop back-edge) and at
 // every call. The check comes before the instruction does anything, so it
 // can run again from its start when the call resumes.
 constexpr bool iop_is_safe_point(IOp op) {
+  op = plain_form(op);  // a metered form is a safe point as its plain form is
   switch (op) {
-    // clang-format off
-#define WASP_LANDING(ident) case IOp::ident##Metered: return iop_is_safe_point(IOp::ident);
-#include "exec/landing.def"
-    // clang-format on
     case IOp::CallFunc:
     case IOp::CallIndirectOp:
     case IOp::CopyCallFunc:

@@ -23,15 +23,11 @@ using snapshot::RefKind;
 Error bad(const std::string& what) { return Error{"snapshot: " + what}; }
 
 bool is_call(IOp op) {
-  switch (op) {
+  switch (plain_form(op)) {
     case IOp::CallFunc:
     case IOp::CallIndirectOp:
     case IOp::CopyCallFunc:
-    case IOp::CopyCallIndirectOp:
-    case IOp::CallFuncMetered:
-    case IOp::CallIndirectOpMetered:
-    case IOp::CopyCallFuncMetered:
-    case IOp::CopyCallIndirectOpMetered: return true;
+    case IOp::CopyCallIndirectOp: return true;
     default: return false;
   }
 }
@@ -212,12 +208,10 @@ class Restorer {
     if (*(it - 1) + iop_length(instr) != pos || !is_call(static_cast<IOp>(instr[0]))) return std::nullopt;
     // Operands (isa.def): CallFunc func base; CallIndirectOp type table elem
     // base; the Copy joins put a copy's two words first.
-    IOp op = static_cast<IOp>(instr[0]);
-    bool copy = op == IOp::CopyCallFunc || op == IOp::CopyCallFuncMetered || op == IOp::CopyCallIndirectOp ||
-                op == IOp::CopyCallIndirectOpMetered;
+    IOp op = plain_form(static_cast<IOp>(instr[0]));
+    bool copy = op == IOp::CopyCallFunc || op == IOp::CopyCallIndirectOp;
     const CodeWord* call = copy ? instr + 2 : instr;
-    bool direct = op == IOp::CallFunc || op == IOp::CallFuncMetered || op == IOp::CopyCallFunc ||
-                  op == IOp::CopyCallFuncMetered;
+    bool direct = op == IOp::CallFunc || op == IOp::CopyCallFunc;
     if (direct) return CallSite{call[2], &desc_.func_type(call[1]).results};
     return CallSite{call[4], &desc_.types[call[1]].results};
   }

@@ -435,6 +435,7 @@ TEST(Translator, EveryBranchAndCallHasAMeteredForm) {
     ASSERT_NE(metered, IOp::Count);
     EXPECT_EQ(std::string(iop_operand_kinds(metered)), iop_operand_kinds(op));
     EXPECT_EQ(std::string(iop_name(metered)), std::string(iop_name(op)) + "+gas");
+    EXPECT_EQ(plain_form(metered), op);
   }
 }
 
