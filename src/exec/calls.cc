@@ -12,18 +12,15 @@ namespace {
 
 uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
-// Frames [entry_depth, st.depth), innermost first. A trapped frame's pc is one
-// word past its instruction, a caller's is its return address: one word back
-// is inside the instruction either way.
+// Frames [entry_depth, st.depth), innermost first.
 std::vector<FrameInfo> backtrace(const ExecStack& st, size_t entry_depth) {
   std::vector<FrameInfo> out;
   for (size_t i = st.depth; i-- > entry_depth;) {
     const Frame& f = st.frames[i];
-    const CodeWord* code = f.func->code->code.data();
     FrameInfo info;
     info.func_index = f.func->func_index;
     info.func_name = f.func->instance->module->desc.func_name(f.func->func_index);
-    info.wasm_offset = f.func->code->wasm_offset_at(f.pc > code ? static_cast<uint32_t>(f.pc - code - 1) : 0);
+    info.wasm_offset = frame_wasm_offset(f, false);
     out.push_back(std::move(info));
   }
   return out;
@@ -182,6 +179,11 @@ Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
     --st.depth;
   }
   return run_call(st, run, s.func, 0, s.total_gas_used);
+}
+
+uint32_t frame_wasm_offset(const Frame& frame, bool stopped_before) {
+  auto pos = static_cast<uint32_t>(frame.pc - frame.func->code->code.data());
+  return frame.func->code->wasm_offset_at(stopped_before || pos == 0 ? pos : pos - 1);
 }
 
 uint64_t slots_in_use(const ExecStack& st) {

@@ -15,9 +15,8 @@ std::vector<ValType> local_types(const FuncInst& func) {
 
 namespace {
 
-// Frames [0, depth) innermost first. `exact_top`: the top frame's pc is the
-// instruction it stopped before (a suspension); otherwise every pc is one word
-// past its instruction or a return address, and one word back is inside it.
+// Frames [0, depth) innermost first. `exact_top`: the top frame stopped
+// before its pc (a suspension; see frame_wasm_offset).
 std::vector<FrameView> frame_views(const ExecStack& st, size_t depth, bool exact_top) {
   std::vector<FrameView> out;
   for (size_t i = depth; i-- > 0;) {
@@ -26,8 +25,7 @@ std::vector<FrameView> frame_views(const ExecStack& st, size_t depth, bool exact
     FrameView view;
     view.func_index = f.func->func_index;
     view.func_name = f.func->instance->module->desc.func_name(f.func->func_index);
-    auto pos = static_cast<uint32_t>(f.pc - code.code.data());
-    view.wasm_offset = code.wasm_offset_at(exact_top && i + 1 == depth ? pos : (pos > 0 ? pos - 1 : 0));
+    view.wasm_offset = frame_wasm_offset(f, exact_top && i + 1 == depth);
     std::vector<ValType> types = local_types(*f.func);
     for (uint32_t l = 0; l < types.size(); ++l)
       view.locals.push_back(Value::from_bits(types[l], st.slots[f.base + l]));

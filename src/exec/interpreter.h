@@ -85,6 +85,11 @@ Outcome invoke(const FuncInst* func, std::span<const Value> args, const CallOpti
 // are already checked against its type.
 Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
                             std::span<const Value> host_results);
+// The wasm byte offset of the instruction a frame is at. `stopped_before`:
+// its pc is the instruction it stopped before (the top frame of a suspended
+// call); otherwise the pc is one word past a trapping instruction or a
+// return address, and one word back is inside the instruction.
+uint32_t frame_wasm_offset(const Frame& frame, bool stopped_before);
 // The slots the live frames use: up to the end of the frame that reaches
 // highest (a caller's frame can reach past its callee's).
 uint64_t slots_in_use(const ExecStack& st);
