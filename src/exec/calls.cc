@@ -97,9 +97,7 @@ Outcome run_call(ExecStack& st, RunContext& run, const FuncInst* func, uint64_t 
     s.on_out_of_gas = run.on_out_of_gas;
     s.gas_left = run.gas_left;
     s.total_gas_used = gas_before + used;
-    s.host = run.stop.host;
-    s.results_base = run.stop.results_base;
-    s.host_was_tail_call = run.stop.host_was_tail_call;
+    s.yield = run.stop.yield;
     st.suspension = s;
     out = Outcome::suspended(s.reason);
   } else {
@@ -150,14 +148,14 @@ Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
   ExecStack& st = *inst->stack;
   const Suspension s = *st.suspension;
   if (s.reason == SuspendReason::HostYield) {
-    const std::vector<ValType>& types = s.host->type.results;
+    const std::vector<ValType>& types = s.yield.host->type.results;
     if (host_results.size() != types.size())
       return Error{"result count mismatch for the yielding host function"};
     for (size_t i = 0; i < types.size(); ++i)
       if (host_results[i].type() != types[i])
         return Error{"result type mismatch for the yielding host function"};
     for (size_t i = 0; i < types.size(); ++i)
-      st.slots[s.results_base + i] = slot_of(types[i], host_results[i].bits());
+      st.slots[s.yield.results_base + i] = slot_of(types[i], host_results[i].bits());
   } else if (!host_results.empty()) {
     return Error{"results given, but the call did not stop in a host function"};
   }
@@ -165,7 +163,7 @@ Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
   RunContext run = make_run(inst, nullptr);
   run.gas_left = saturating_add(s.gas_left, options.gas_limit.value_or(inst->limits.gas));
   run.on_out_of_gas = options.on_out_of_gas.value_or(s.on_out_of_gas);
-  if (s.host_was_tail_call) {
+  if (s.yield.after_tail_call) {
     // The host function's results return from the frame that tail-called it.
     if (st.depth == 1) {
       st.depth = 0;

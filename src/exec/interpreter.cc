@@ -178,8 +178,8 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
     if (caller.yield_requested() && run.can_suspend) {
       stop.suspended = true;
       stop.reason = SuspendReason::HostYield;
-      stop.host = func;
-      stop.results_base = base;
+      stop.yield.host = func;
+      stop.yield.results_base = base;
       return false;
     }
     stop.code = caller.exit_requested()    ? TrapCode::Exit
@@ -227,7 +227,7 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
     attach_stacks(m);
     refresh_memory(m);
     if (!ok) {
-      m->stop->host_was_tail_call = m->stop->suspended;
+      m->stop->yield.after_tail_call = m->stop->suspended;
       return false;
     }
     // Return from the current frame with the host function's results.

@@ -25,6 +25,15 @@ struct Frame {
   uint64_t base;  // index of slot 0 of this frame in ExecStack::slots
 };
 
+// Where a host function that yielded left its call: its results go to
+// slots [results_base, ...); after a tail call to it, they also return from
+// the frame that made the tail call.
+struct HostYield {
+  const FuncInst* host = nullptr;
+  uint64_t results_base = 0;
+  bool after_tail_call = false;
+};
+
 // A call that stopped at a safe point and can continue (Instance::resume).
 struct Suspension {
   const FuncInst* func = nullptr;  // the function the call entered: its results
@@ -32,12 +41,7 @@ struct Suspension {
   OutOfGas on_out_of_gas = OutOfGas::Trap;
   uint64_t gas_left = 0;        // the unspent budget, carried into the resume
   uint64_t total_gas_used = 0;  // since the call began
-  // HostYield: the host function that yielded; its results go to slots
-  // [results_base, ...). After a tail call to it, its results also return
-  // from the frame that made the tail call.
-  const FuncInst* host = nullptr;
-  uint64_t results_base = 0;
-  bool host_was_tail_call = false;
+  HostYield yield;              // reason == HostYield
 };
 
 // The stacks of one instance's calls. `frames` is storage: the live frames are
@@ -71,10 +75,7 @@ struct StopState {
   TrapCode code = TrapCode::Unreachable;
   std::string message;    // empty: the code's message
   int32_t exit_code = 0;  // code == Exit
-  // reason == HostYield: as in Suspension.
-  const FuncInst* host = nullptr;
-  uint64_t results_base = 0;
-  bool host_was_tail_call = false;
+  HostYield yield;        // reason == HostYield
 };
 
 // Calls `func` (wasm or host) with `args` (already checked against its type).

@@ -110,7 +110,7 @@ void clone_stack(const InstanceImpl& src, CloneParts& parts) {
   }
   Suspension s = *from.suspension;
   s.func = remap_func(s.func);
-  if (s.host != nullptr) s.host = remap_func(s.host);
+  if (s.yield.host != nullptr) s.yield.host = remap_func(s.yield.host);
   st->suspension = s;
   parts.instance->stack = std::move(st);
 }

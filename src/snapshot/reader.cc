@@ -248,13 +248,13 @@ Result<void> Restorer::read_execution() {
   s.func = inst_.funcs[entry];
   if (s.reason == SuspendReason::HostYield) {
     uint32_t host = in_.u32();
-    s.results_base = in_.u64();
+    s.yield.results_base = in_.u64();
     uint8_t tail = in_.u8();
     if (!in_.ok()) return bad("truncated");
     if (host >= desc_.num_imported_funcs || !inst_.funcs[host]->is_host() || tail > 1)
       return bad("the yielding function is not an imported host function");
-    s.host = inst_.funcs[host];
-    s.host_was_tail_call = tail == 1;
+    s.yield.host = inst_.funcs[host];
+    s.yield.after_tail_call = tail == 1;
   }
   uint32_t depth = in_.u32();
   if (!in_.ok() || depth == 0 || depth > limits.max_call_depth || depth > in_.remaining() / 16)
@@ -285,19 +285,19 @@ Result<void> Restorer::read_execution() {
     if (f.base > used || code.frame_slots > used - f.base) return bad("a frame beyond the stack slots");
     highest = std::max<uint64_t>(highest, f.base + code.frame_slots);
     bool top = i + 1 == depth;
-    if (!top || (s.reason == SuspendReason::HostYield && !s.host_was_tail_call)) {
+    if (!top || (s.reason == SuspendReason::HostYield && !s.yield.after_tail_call)) {
       auto site = call_before(code, pc);
       if (!site) return bad("a caller frame not stopped at a call");
       uint64_t callee_base = f.base + site->frame_offset;
       if (!top &&
           (st->frames[i + 1].base != callee_base || *site->results != st->frames[i + 1].func->type.results))
         return bad("a frame that its caller's call did not make");
-      if (top && (s.results_base != callee_base || *site->results != s.host->type.results))
+      if (top && (s.yield.results_base != callee_base || *site->results != s.yield.host->type.results))
         return bad("a host yield that does not match its call");
     } else if (s.reason == SuspendReason::HostYield) {  // after a return_call to the host function
       IOp op = pc > 0 && is_start(code, pc - 1) ? static_cast<IOp>(code.code[pc - 1]) : IOp::Count;
-      if ((op != IOp::ReturnCallFunc && op != IOp::ReturnCallIndirectOp) || s.results_base != f.base ||
-          s.host->type.results != f.func->type.results)
+      if ((op != IOp::ReturnCallFunc && op != IOp::ReturnCallIndirectOp) || s.yield.results_base != f.base ||
+          s.yield.host->type.results != f.func->type.results)
         return bad("a host yield that does not match its tail call");
     } else {
       IOp op = is_start(code, pc) ? static_cast<IOp>(code.code[pc]) : IOp::Count;
@@ -308,7 +308,7 @@ Result<void> Restorer::read_execution() {
   if (highest != used) return bad("stack slots beyond the frames");
   if (s.func->type.results != st->frames[0].func->type.results)
     return bad("the called function does not match");
-  if (s.reason == SuspendReason::HostYield && s.host->type.results.size() > used - s.results_base)
+  if (s.reason == SuspendReason::HostYield && s.yield.host->type.results.size() > used - s.yield.results_base)
     return bad("host results beyond the stack slots");
   st->slots.resize(std::max<uint64_t>(used, 1024));
   for (uint64_t i = 0; i < used; ++i) st->slots[i] = in_.u64();

@@ -170,11 +170,11 @@ class Writer {
     if (!entry) return entry.error();
     out_.u32(*entry);
     if (s.reason == SuspendReason::HostYield) {
-      auto it = func_index_.find(s.host);
+      auto it = func_index_.find(s.yield.host);
       if (it == func_index_.end()) return Error{"snapshot: the yielding host function is not an import"};
       out_.u32(it->second);
-      out_.u64(s.results_base);
-      out_.u8(s.host_was_tail_call ? 1 : 0);
+      out_.u64(s.yield.results_base);
+      out_.u8(s.yield.after_tail_call ? 1 : 0);
     }
     out_.u32(static_cast<uint32_t>(st.depth));
     for (size_t i = 0; i < st.depth; ++i) {
