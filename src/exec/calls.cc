@@ -135,7 +135,7 @@ Outcome invoke(const FuncInst* func, std::span<const Value> args, const CallOpti
   }
   run.entry_depth = st.depth;
   if (!push_frame(st, func, base, *run.limits, run.stop)) return trap_outcome(st, run);
-  for (size_t i = 0; i < args.size(); ++i) st.slots[base + i] = args[i].bits();
+  for (size_t i = 0; i < args.size(); ++i) st.slots[base + i] = slot_of(args[i].type(), args[i].bits());
   Outcome out = run_call(st, run, func, base, 0);
   if (outer != nullptr && outer->metering) outer->gas_left -= out.gas_used();
   return out;
