@@ -13,8 +13,10 @@ struct RunContext {
   size_t entry_depth = 0;  // the run ends when frames[entry_depth] returns
   const InstanceLimits* limits = nullptr;
   bool metering = false;
-  const GasCosts* costs = nullptr;    // per-unit costs (metering)
-  uint64_t gas_left = kUnlimitedGas;  // in and out; exact when the run stops
+  const GasCosts* costs = nullptr;  // per-unit costs (metering)
+  // In and out; while the handlers run, they keep it in a register and store
+  // it here before code outside them (host calls, stops) runs.
+  uint64_t gas_left = kUnlimitedGas;
   OutOfGas on_out_of_gas = OutOfGas::Trap;
   bool can_suspend = false;             // a call made by the embedder, not nested
   InterruptState* interrupt = nullptr;  // the entry instance's

@@ -62,14 +62,8 @@ struct Machine {
   const uint64_t* memory_size;
   uint8_t* mem_base;
   uint64_t mem_bytes;
-  // The budget left (metering) while code outside the handlers runs (the
-  // handlers keep it in `gas`); RunContext::gas_left is synced from it when
-  // the run stops and around host calls.
-  uint64_t gas_left;
   std::atomic<bool> interrupt;  // set from other threads (InterruptState::running)
-  StopState* stop;
   RunContext* run;
-  const InstanceLimits* limits;
   const FuncInst* callee;  // for the slow path of a call
 };
 
@@ -106,7 +100,7 @@ void attach_stacks(Machine* m) {
   m->frames = st.frames.data();
   m->frame = m->frames + st.depth - 1;
   m->entry_frame = m->frames + m->entry_depth;
-  m->frames_limit = m->frames + std::min<size_t>(st.frames.size(), m->limits->max_call_depth);
+  m->frames_limit = m->frames + std::min<size_t>(st.frames.size(), m->run->limits->max_call_depth);
   m->slots = st.slots.data();
   m->slots_end = m->slots + st.slots.size();
 }
@@ -138,10 +132,10 @@ bool reserve_stacks(ExecStack& st, size_t frames, uint64_t slots_needed, const I
 
 // Calls a host function whose arguments are in slots [base, base + params);
 // its results are written to [base, base + results). A yield (when the call
-// can suspend) stops with m->stop->suspended set; the results come with resume.
+// can suspend) stops with m->run->stop.suspended set; the results come with resume.
 bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
-  StopState& stop = *m->stop;
-  if (t_host_depth >= m->limits->max_host_reentry) {
+  StopState& stop = m->run->stop;
+  if (t_host_depth >= m->run->limits->max_host_reentry) {
     stop.code = TrapCode::CallStackExhausted;
     stop.message = "call stack exhausted (host re-entry limit)";
     return false;
@@ -168,12 +162,10 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
   for (size_t i = 0; i < results.size(); ++i) results[i] = Value::null(type.results[i]);
   Caller caller(m->inst);
   RunContext& run = *m->run;
-  run.gas_left = m->gas_left;  // the host function and calls it makes spend from it
   run.host_out_of_gas = false;
   ++t_host_depth;
   Result<void> r = func->host(caller, args, results);
   --t_host_depth;
-  m->gas_left = run.gas_left;
   if (!r.ok()) {
     if (caller.yield_requested() && run.can_suspend) {
       stop.suspended = true;
@@ -208,7 +200,7 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
     refresh_memory(m);  // the host may have grown it
     return ok;
   }
-  bool ok = push_frame(st, callee, base, *m->limits, *m->stop);
+  bool ok = push_frame(st, callee, base, *m->run->limits, m->run->stop);
   attach_stacks(m);
   if (ok) enter_instance(m, callee->instance);
   return ok;
@@ -227,7 +219,7 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
     attach_stacks(m);
     refresh_memory(m);
     if (!ok) {
-      m->stop->yield.after_tail_call = m->stop->suspended;
+      m->run->stop.yield.after_tail_call = m->run->stop.suspended;
       return false;
     }
     // Return from the current frame with the host function's results.
@@ -243,7 +235,7 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
   sync_depth(m);
   const Frame caller_frame = *m->frame;
   --st.depth;
-  if (!push_frame(st, callee, base, *m->limits, *m->stop)) {
+  if (!push_frame(st, callee, base, *m->run->limits, m->run->stop)) {
     // Leave the caller's frame in place for the backtrace.
     st.frames[st.depth++] = Frame{caller_frame.func, pc + 1, base};
     attach_stacks(m);
@@ -254,7 +246,7 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
   return true;
 }
 
-// A trap (m->stop already says which) at the instruction `pc` of the running
+// A trap (m->run->stop already says which) at the instruction `pc` of the running
 // frame.
 [[gnu::noinline]] bool raise(Machine* m, const CodeWord* pc) {
   m->frame->pc = pc + 1;
@@ -270,8 +262,8 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
 
 // Stops before the instruction at `pc`, which runs first when the call resumes.
 [[gnu::noinline]] bool suspend(Machine* m, const CodeWord* pc, SuspendReason reason) {
-  m->stop->suspended = true;
-  m->stop->reason = reason;
+  m->run->stop.suspended = true;
+  m->run->stop.reason = reason;
   m->frame->pc = pc;
   sync_depth(m);
   return false;
@@ -282,7 +274,7 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
 [[gnu::noinline]] bool out_of_gas(Machine* m, const CodeWord* pc) {
   if (m->run->on_out_of_gas == OutOfGas::Suspend && m->run->can_suspend)
     return suspend(m, pc, SuspendReason::OutOfGas);
-  m->stop->code = TrapCode::OutOfGas;
+  m->run->stop.code = TrapCode::OutOfGas;
   return raise(m, pc);
 }
 
@@ -296,7 +288,7 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
     m->interrupt.store(false, std::memory_order_relaxed);
     return suspend(m, pc, SuspendReason::Interrupted);
   }
-  m->stop->code = TrapCode::Interrupted;
+  m->run->stop.code = TrapCode::Interrupted;
   return raise(m, pc);
 }
 
@@ -365,10 +357,10 @@ inline bool in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
 // hot handlers: with tail calls, a handler that makes no call needs no stack
 // frame and saves no registers.
 
-#define TRAP(c)          \
-  do {                   \
-    m->stop->code = (c); \
-    SLOW_PATH(SlowTrap); \
+#define TRAP(c)              \
+  do {                       \
+    m->run->stop.code = (c); \
+    SLOW_PATH(SlowTrap);     \
   } while (0)
 // At a safe point (iop_is_safe_point): an interrupt request stops the call
 // before the instruction does anything.
@@ -435,7 +427,7 @@ bool run_loop(Machine* m) {
   uint64_t* fp;
   uint8_t* mem;
   uint64_t mem_size;
-  uint64_t gas = m->gas_left;
+  uint64_t gas = m->run->gas_left;
   RELOAD_REGISTERS();
 #if WASP_DISPATCH_TAIL
   return kHandlers[*pc](pc, fp, mem, mem_size, m, gas);
@@ -498,10 +490,7 @@ bool execute(ExecStack& st, RunContext& run) {
   Machine machine;
   machine.st = &st;
   machine.entry_depth = run.entry_depth;
-  machine.stop = &run.stop;
   machine.run = &run;
-  machine.limits = run.limits;
-  machine.gas_left = run.gas_left;
   const FuncInst* func = st.frames[st.depth - 1].func;
   attach_stacks(&machine);
   enter_instance(&machine, func->instance);
@@ -517,7 +506,6 @@ bool execute(ExecStack& st, RunContext& run) {
   t_running = &run;
   bool done = run_loop(&machine);
   t_running = outer;
-  run.gas_left = machine.gas_left;
   {
     // A request this run did not consume is the outer run's (or the next call's).
     std::lock_guard<std::mutex> lock(interrupts.mutex);
