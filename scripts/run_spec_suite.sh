@@ -10,6 +10,8 @@
 #                removed afterwards)
 #   --verbose    passed to `waspvm spectest`
 #   --metering   passed to `waspvm spectest`: every module compiled with gas metering on
+#   --stop-everywhere  passed to `waspvm spectest`: metering on, and every call stops again
+#                and again, with a snapshot round trip and clones at each stop
 #
 # Each .wast is converted by wabt's wast2json (1.0.32) into its own directory,
 # because file stems repeat across directories (binary.wast), with the flags
@@ -39,8 +41,8 @@ while [ $# -gt 0 ]; do
            out_dir="$2"; shift 2 ;;
     --out=*) out_dir="${1#--out=}"; shift ;;
     --verbose|-v) verbose+=(--verbose); shift ;;
-    --metering) verbose+=(--metering); shift ;;
-    -h|--help) sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --metering|--stop-everywhere) verbose+=("$1"); shift ;;
+    -h|--help) sed -n '2,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     -*) echo "error: unknown option $1" >&2; exit 64 ;;
     *) inputs+=("$1"); shift ;;
   esac

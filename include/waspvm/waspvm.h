@@ -169,11 +169,11 @@ class GasCosts {
 // Limits of one instance (Config::limits are the defaults; Linker::instantiate
 // takes others). Going beyond one is a trap, or a failed grow.
 struct InstanceLimits {
-  uint64_t gas = kUnlimitedGas;                // budget of a call that names none (metering on)
-  uint32_t max_call_depth = 250000;            // wasm frames; beyond: "call stack exhausted"
-  uint64_t max_value_stack_slots = 32u << 20;  // 64-bit slots (256 MiB); beyond: the same trap
-  uint32_t max_host_reentry = 64;              // nested host -> wasm calls
-  uint64_t max_memory_pages = kMaxPages;       // each memory the instance defines
+  uint64_t gas = kUnlimitedGas;                     // budget of a call that names none (metering on)
+  uint32_t max_call_depth = 250000;                 // wasm frames; beyond: "call stack exhausted"
+  uint64_t max_value_stack_slots = 32u << 20;       // 64-bit slots (256 MiB); beyond: the same trap
+  uint32_t max_host_reentry = 64;                   // nested host -> wasm calls
+  uint64_t max_memory_pages = kMaxPages;            // each memory the instance defines
   uint64_t max_table_elements = kMaxTableElements;  // each table the instance defines
 };
 
@@ -342,7 +342,11 @@ class Func {
  public:
   static Func create(const Engine& engine, FuncType type, HostFunction body);
   const FuncType& type() const;
+  // A wasm function runs in the instance that defines it: a suspended call
+  // is resumed there (for a re-exported import, another instance).
   Result<Outcome> call(std::span<const Value> args, const CallOptions& options = {}) const;
+  // The instance that defines the function; none for host functions.
+  std::optional<Instance> instance() const;
 
   Func(std::shared_ptr<Group> group, FuncInst* inst) : group_(std::move(group)), inst_(inst) {}
   FuncInst* inst() const { return inst_; }
@@ -443,9 +447,9 @@ class Instance {
   // memories, tables, segments, frames, values, gas, limits) as bytes:
   // versioned, naming the module by its SHA-256, checksummed, memories
   // compressed. Linker::restore makes an instance of it again, in any
-  // process. Refused: an instance a call is running in, frames of functions
-  // that use reference types or of another instance, references it cannot
-  // name, externrefs without SnapshotOptions::encode_externref.
+  // process. Refused: an instance a call is running in, frames of another
+  // instance, references it cannot name (functions of other instances),
+  // externrefs without SnapshotOptions::encode_externref.
   Result<std::vector<uint8_t>> snapshot(const SnapshotOptions& options = {}) const;
   const InstanceLimits& limits() const;
   // Changes the limits on calls (gas, depth, stacks, re-entry) for later

@@ -80,6 +80,10 @@ void for_each_branch_word(const CodeWord* code, Fn fn) {
 }  // namespace
 
 void fuse_adjacent_pairs(CompiledFunc& func) {
+  // A joined pair that ends in a stop point (CopyBr, CopyCallFunc...) would
+  // stop before its first half, where no slot map was recorded: functions
+  // whose slot maps matter keep their pairs apart.
+  if (func.may_hold_refs) return;
   const std::vector<CodeWord>& code = func.code;
   const auto size = static_cast<uint32_t>(code.size());
   // Instruction starts and branch targets.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "compile/disasm.h"
 #include "compile/peephole.h"
 #include "decode/code_reader.h"
 #include "exec/slots.h"
@@ -40,6 +41,7 @@ struct Control {
   uint32_t fixups = kNone;       // head of the forward branches to the end
   uint32_t stub_stamp = 0;       // br_table: stub_pos is valid for the table with this stamp
   uint32_t stub_pos = 0;
+  BlockType type;
 
   uint32_t label_arity() const { return kind == ControlKind::Loop ? num_params : num_results; }
 };
@@ -50,8 +52,9 @@ struct Control {
 // boundary) or the local is about to be overwritten.
 struct Operand {
   enum class Kind : uint8_t { Temp, Local, Const } kind = Kind::Temp;
-  uint32_t local = 0;  // Local: the local's slot
-  uint64_t bits = 0;   // Const: the slot representation of the value
+  SlotKind value = SlotKind::Raw;  // a number or which reference (for the slot maps)
+  uint32_t local = 0;              // Local: the local's slot
+  uint64_t bits = 0;               // Const: the slot representation of the value
 };
 
 // Whether a 64-bit value is its low 32 bits sign-extended (an i64 immediate).
@@ -112,11 +115,26 @@ class FunctionTranslator {
   void pop(uint32_t n) { set_height(height_ - n); }
   void push_local(uint32_t local) {
     push(1);
-    operands_.back() = Operand{Operand::Kind::Local, local, 0};
+    operands_.back() = Operand{Operand::Kind::Local, local_kinds_[local], local, 0};
   }
-  void push_const(uint64_t bits) {
+  void push_const(uint64_t bits, SlotKind value = SlotKind::Raw) {
     push(1);
-    operands_.back() = Operand{Operand::Kind::Const, 0, bits};
+    operands_.back() = Operand{Operand::Kind::Const, value, 0, bits};
+  }
+  // n values of these types computed into their own slots.
+  void push_values(const std::vector<ValType>& types) {
+    push(static_cast<uint32_t>(types.size()));
+    set_values(height_ - static_cast<uint32_t>(types.size()), types);
+  }
+  void set_values(uint32_t from, const std::vector<ValType>& types) {
+    for (size_t i = 0; i < types.size(); ++i) operands_[from + i].value = slot_kind_of(types[i]);
+  }
+  // The values of a block's params (or results) from stack position `from`.
+  void set_block_values(uint32_t from, const BlockType& type, bool results) {
+    if (type.kind == BlockType::Kind::Value && results) operands_[from].value = slot_kind_of(type.value);
+    if (type.kind != BlockType::Kind::TypeIndex) return;
+    const FuncType& func_type = module_->types[type.type_index];
+    set_values(from, results ? func_type.results : func_type.params);
   }
   // The slot holding the value at `depth` (1 = top), as an input operand.
   uint32_t use(uint32_t depth);
@@ -161,6 +179,17 @@ class FunctionTranslator {
   // lazily, before the block's first instruction, at the position the label's
   // branches already point to.
   void start_block_here() { block_pending_ = gas_costs_ != nullptr; }
+
+  // Slot maps (docs/internal-code.md §10): what the slots hold where a frame
+  // can stop. Recorded for every function, kept for those that may hold
+  // references. The stack state at `at` is the current one, positions
+  // [0, live_height).
+  void note_stop(uint32_t at, uint32_t live_height, bool at_return = false);
+  // A conditional branch: the current state, and the slots it reads
+  // (which may lie above the height: a fused comparison's operands).
+  void note_branch_stop(uint32_t at);
+  // An unconditional branch after its copies: the state its label sees.
+  void note_jump_stop(uint32_t at, const Control& target);
   void meter(Op op);
   void close_block();
   // Whether `in` makes, reads or passes a reference value.
@@ -232,6 +261,9 @@ class FunctionTranslator {
   uint32_t height_ = 0;
   uint32_t max_height_ = 0;
   uint32_t wasm_offset_ = 0;
+  std::vector<SlotKind> local_kinds_;
+  std::vector<SlotMaps::Point> stop_points_;
+  std::vector<SlotKind> stop_kinds_;
   bool reachable_ = true;
   uint32_t skip_depth_ = 0;  // blocks entered while skipping unreachable code
   uint32_t stub_stamp_ = 0;
@@ -267,6 +299,12 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   gas_sum_ = 0;
   start_block_here();
   num_locals_ = out.num_locals;
+  local_kinds_.clear();
+  for (ValType t : type.params) local_kinds_.push_back(slot_kind_of(t));
+  for (const LocalRun& run : body.locals)
+    local_kinds_.insert(local_kinds_.end(), run.count, slot_kind_of(run.type));
+  stop_points_.clear();
+  stop_kinds_.clear();
   height_ = max_height_ = 0;
   operands_.clear();
   last_result_ = kNone;
@@ -299,7 +337,54 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   out.code = std::move(code_);
   out.source_map = std::move(source_map_);
   out.frame_slots = std::max(num_locals_ + max_height_, out.num_results);
+  if (out.may_hold_refs) {
+    // A call's return address can also be the next instruction's stop.
+    std::stable_sort(stop_points_.begin(), stop_points_.end(), [](const auto& a, const auto& b) {
+      return std::pair{a.pc, a.at_return} < std::pair{b.pc, b.at_return};
+    });
+    out.slot_maps.locals = local_kinds_;
+    out.slot_maps.points = stop_points_;
+    out.slot_maps.kinds = stop_kinds_;
+  }
   return out;
+}
+
+void FunctionTranslator::note_stop(uint32_t at, uint32_t live_height, bool at_return) {
+  auto first = static_cast<uint32_t>(stop_kinds_.size());
+  uint32_t count = 0;
+  for (uint32_t pos = 0; pos < live_height; ++pos) {
+    const Operand& operand = operands_[pos];
+    SlotKind kind = operand.kind == Operand::Kind::Temp ? operand.value : SlotKind::Dead;
+    stop_kinds_.push_back(kind);
+    if (kind != SlotKind::Dead) count = pos + 1;
+  }
+  stop_kinds_.resize(first + count);  // trailing dead positions are implied
+  stop_points_.push_back(SlotMaps::Point{at, at_return, first, count});
+}
+
+void FunctionTranslator::note_branch_stop(uint32_t at) {
+  note_stop(at, height_);
+  SlotMaps::Point& point = stop_points_.back();
+  uint32_t word = 1;
+  for (const char* k = iop_operand_kinds(static_cast<IOp>(code_[at])); *k != '\0' && *k != 'n'; ++k, ++word) {
+    if (*k != 's' || code_[at + word] < num_locals_) continue;
+    uint32_t pos = code_[at + word] - num_locals_;
+    if (pos < point.count) continue;  // a temp of the stack, already noted
+    stop_kinds_.resize(point.first + pos + 1, SlotKind::Dead);
+    stop_kinds_.back() = SlotKind::Raw;  // conditions and indices are numbers
+    point.count = pos + 1;
+  }
+}
+
+void FunctionTranslator::note_jump_stop(uint32_t at, const Control& target) {
+  // Below the label's entry the stack is as here; its values are now in its
+  // landing slots; above them nothing is read again.
+  uint32_t entry = target.entry_height, arity = target.label_arity();
+  note_stop(at, entry);
+  SlotMaps::Point& point = stop_points_.back();
+  stop_kinds_.resize(point.first + entry, SlotKind::Dead);
+  for (uint32_t i = 0; i < arity; ++i) stop_kinds_.push_back(operands_[height_ - arity + i].value);
+  point.count = entry + arity;
 }
 
 void FunctionTranslator::meter(Op op) {
@@ -311,6 +396,7 @@ void FunctionTranslator::meter(Op op) {
       code_[gas_word_ - 1] = static_cast<CodeWord>(IOp::GasPair);
     close_block();
     gas_word_ = emit(IOp::Gas, 0u) + 1;
+    note_stop(gas_word_ - 1, height_);
     gas_sum_ = 0;
     block_pending_ = false;
   }
@@ -465,31 +551,33 @@ void FunctionTranslator::translate_control(const Instr& in) {
       const FuncType& type = module_->func_type(in.index);
       auto num_params = static_cast<uint32_t>(type.params.size());
       materialize(height_ - num_params);
-      emit(IOp::CallFunc, in.index, top(num_params));
+      note_stop(emit(IOp::CallFunc, in.index, top(num_params)), height_);
+      note_stop(pc(), height_ - num_params, true);  // the callee's frame starts at the arguments
       pop(num_params);
-      push(static_cast<uint32_t>(type.results.size()));
+      push_values(type.results);
       break;
     }
     case Op::CallIndirect: {
       const FuncType& type = module_->types[in.index];
       auto num_params = static_cast<uint32_t>(type.params.size());
       materialize(height_ - 1 - num_params);
-      emit(IOp::CallIndirectOp, in.index, in.index2, top(1), top(1 + num_params));
+      note_stop(emit(IOp::CallIndirectOp, in.index, in.index2, top(1), top(1 + num_params)), height_);
+      note_stop(pc(), height_ - 1 - num_params, true);
       pop(1 + num_params);
-      push(static_cast<uint32_t>(type.results.size()));
+      push_values(type.results);
       break;
     }
     case Op::ReturnCall: {
       auto num_params = static_cast<uint32_t>(module_->func_type(in.index).params.size());
       materialize(height_ - num_params);
-      emit(IOp::ReturnCallFunc, in.index, top(num_params));
+      note_stop(emit(IOp::ReturnCallFunc, in.index, top(num_params)), height_);
       become_unreachable();
       break;
     }
     case Op::ReturnCallIndirect: {
       auto num_params = static_cast<uint32_t>(module_->types[in.index].params.size());
       materialize(height_ - 1 - num_params);
-      emit(IOp::ReturnCallIndirectOp, in.index, in.index2, top(1), top(1 + num_params));
+      note_stop(emit(IOp::ReturnCallIndirectOp, in.index, in.index2, top(1), top(1 + num_params)), height_);
       become_unreachable();
       break;
     }
@@ -508,8 +596,10 @@ void FunctionTranslator::translate_data(const Instr& in) {
     case Op::Select:
     case Op::SelectT: {
       uint32_t cond = use(1), b = use(2), a = use(3);
+      SlotKind value = operands_[height_ - 3].value;
       pop(3);
       push(1);
+      operands_.back().value = value;
       set_last_result(emit(IOp::SelectOp, top(1), a, b, cond));
       break;
     }
@@ -518,6 +608,7 @@ void FunctionTranslator::translate_data(const Instr& in) {
     case Op::LocalTee: translate_local_write(in.index, true); break;
     case Op::GlobalGet:
       push(1);
+      operands_.back().value = slot_kind_of(module_->globals[in.index].type);
       set_last_result(emit(IOp::GlobalGetOp, top(1), in.index));
       break;
     case Op::GlobalSet:
@@ -528,6 +619,7 @@ void FunctionTranslator::translate_data(const Instr& in) {
       uint32_t index = use(1);
       pop(1);
       push(1);
+      operands_.back().value = slot_kind_of(module_->tables[in.index].elem);
       emit(IOp::TableGetOp, top(1), index, in.index);
       break;
     }
@@ -543,6 +635,7 @@ void FunctionTranslator::translate_data(const Instr& in) {
       break;
     case Op::TableGrow: {
       uint32_t delta = use(1), init = use(2);
+      note_stop(pc(), height_);  // it charges per element: its inputs are live
       pop(2);
       push(1);
       emit(IOp::TableGrowOp, top(1), init, delta, in.index);
@@ -558,6 +651,7 @@ void FunctionTranslator::translate_data(const Instr& in) {
       break;
     case Op::MemoryGrow: {
       uint32_t delta = use(1);
+      note_stop(pc(), height_);  // it charges per page
       pop(1);
       push(1);
       emit(IOp::MemoryGrowOp, top(1), delta, in.index);
@@ -571,7 +665,7 @@ void FunctionTranslator::translate_data(const Instr& in) {
     case Op::F32Const: push_const(static_cast<uint32_t>(in.bits)); break;
     case Op::I64Const:
     case Op::F64Const: push_const(in.bits); break;
-    case Op::RefNull: push_const(0); break;
+    case Op::RefNull: push_const(0, slot_kind_of(in.ref_type)); break;
     case Op::RefIsNull: {
       uint32_t ref = use(1);
       pop(1);
@@ -581,6 +675,7 @@ void FunctionTranslator::translate_data(const Instr& in) {
     }
     case Op::RefFunc:
       push(1);
+      operands_.back().value = SlotKind::FuncRef;
       emit(IOp::RefFuncOp, top(1), in.index);
       break;
     default: break;
@@ -591,6 +686,7 @@ void FunctionTranslator::translate_data(const Instr& in) {
 // immediates (kNone: absent).
 void FunctionTranslator::emit_three_inputs(IOp op, uint32_t imm1, uint32_t imm2) {
   uint32_t n = use(1), s = use(2), d = use(3);
+  note_stop(pc(), height_);  // it charges per unit: its inputs are live
   if (imm2 == kNone) {
     emit(op, d, s, n, imm1);
   } else {
@@ -916,7 +1012,7 @@ void FunctionTranslator::translate_local_write(uint32_t local, bool tee) {
     code_[last_result_ + 1] = local;
     last_result_ = kNone;
     if (tee) {
-      top_operand = Operand{Operand::Kind::Local, local, 0};
+      top_operand = Operand{Operand::Kind::Local, local_kinds_[local], local, 0};
     } else {
       pop(1);
     }
@@ -930,7 +1026,8 @@ void FunctionTranslator::translate_local_write(uint32_t local, bool tee) {
   Operand value = operands_.back();
   emit_value_to(local, value, top(1));
   if (tee) {
-    if (value.kind != Operand::Kind::Temp) operands_.back() = Operand{Operand::Kind::Local, local, 0};
+    if (value.kind != Operand::Kind::Temp)
+      operands_.back() = Operand{Operand::Kind::Local, local_kinds_[local], local, 0};
   } else {
     pop(1);
   }
@@ -956,6 +1053,7 @@ void FunctionTranslator::block_signature(const BlockType& type, uint32_t& num_pa
 void FunctionTranslator::enter(ControlKind kind, const BlockType& type) {
   Control control;
   control.kind = kind;
+  control.type = type;
   block_signature(type, control.num_params, control.num_results);
   if (kind == ControlKind::If) {
     // Branch to the else branch or the end when the condition is false.
@@ -965,12 +1063,14 @@ void FunctionTranslator::enter(ControlKind kind, const BlockType& type) {
       materialize_at_block_entry(control.num_params);
       control.else_branch = emit_fused_branch(fused.when_false, fused);
       control.else_word = fused.target_word();
+      note_branch_stop(control.else_branch);
     } else {
       uint32_t cond = use(1);
       pop(1);
       materialize_at_block_entry(control.num_params);
       control.else_branch = emit(IOp::BrIfEqz, cond, 0u);
       control.else_word = 2;
+      note_branch_stop(control.else_branch);
     }
   } else {
     materialize_at_block_entry(control.num_params);
@@ -992,6 +1092,7 @@ void FunctionTranslator::translate_else() {
   control.else_branch = kNone;
   set_height(control.entry_height + control.num_params);
   reset_to_temps(control.entry_height);
+  set_block_values(control.entry_height, control.type, false);
   reachable_ = true;
   skip_depth_ = 0;
 }
@@ -1026,12 +1127,14 @@ void FunctionTranslator::translate_end() {
   // On every path that reaches here the results are at the landing slots.
   uint32_t entry_height = control.entry_height;
   uint32_t height = entry_height + control.num_results;
+  BlockType type = control.type;
   controls_.pop_back();
   reachable_ = reached;
   skip_depth_ = 0;
   height_ = height;
   if (reached) set_height(height);
   reset_to_temps(entry_height);
+  set_block_values(entry_height, type, true);
 }
 
 bool FunctionTranslator::branch_is_direct(const Control& target) const {
@@ -1066,6 +1169,7 @@ void FunctionTranslator::emit_jump(Control& target) {
   for (uint32_t i = 0; i < arity; ++i)
     emit_value_to(slot(target.entry_height + i), operands_[source + i], slot(source + i));
   uint32_t start = emit(IOp::Br, 0u);
+  note_jump_stop(start, target);
   set_branch(target, start, start + 1);
 }
 
@@ -1085,10 +1189,12 @@ void FunctionTranslator::translate_br_if(uint32_t depth) {
   start_block_here();  // what follows runs only if the branch is not taken
   if (branch_is_direct(target)) {
     uint32_t start = emit_branch(true);
+    note_branch_stop(start);
     set_branch(target, start, start + offset_word);
     return;
   }
   uint32_t skip = emit_branch(false);
+  note_branch_stop(skip);
   emit_jump(target);
   patch(skip, skip + offset_word, pc());
   bind_label();
@@ -1137,6 +1243,7 @@ void FunctionTranslator::translate_br_table(const Instr& in) {
   uint32_t start = emit(IOp::BrTable, index, count);
   uint32_t table = pc();
   code_.resize(code_.size() + count, 0);
+  note_branch_stop(start);
   if (++stub_stamp_ == 0) ++stub_stamp_;  // 0 marks a label without a stub
   for (uint32_t i = 0; i < count; ++i) {
     Control& target = label(in.targets[i]);

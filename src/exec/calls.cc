@@ -191,6 +191,47 @@ uint64_t slots_in_use(const ExecStack& st) {
   return used;
 }
 
+Result<std::vector<SlotKind>> suspended_slot_kinds(const ExecStack& st, uint64_t used) {
+  std::vector<SlotKind> kinds;
+  auto holds_refs = [&](size_t i) { return st.frames[i].func->code->may_hold_refs; };
+  bool any = false;
+  for (size_t i = 0; i < st.depth; ++i) any = any || holds_refs(i);
+  if (!any || !st.suspension) return kinds;
+  kinds.assign(used, SlotKind::Raw);
+  const Suspension& s = *st.suspension;
+  for (size_t i = 0; i < st.depth; ++i) {
+    if (!holds_refs(i)) continue;
+    const Frame& f = st.frames[i];
+    const CompiledFunc& code = *f.func->code;
+    const bool top = i + 1 == st.depth;
+    const uint64_t end = top ? used : std::min(st.frames[i + 1].base, used);
+    if (f.base >= end) continue;
+    // After a tail call to a host function that yielded, the frame is gone:
+    // only the host's results, not yet written, will land in it.
+    if (top && s.reason == SuspendReason::HostYield && s.yield.after_tail_call) {
+      std::fill(kinds.begin() + static_cast<ptrdiff_t>(f.base), kinds.begin() + static_cast<ptrdiff_t>(end),
+                SlotKind::Dead);
+      continue;
+    }
+    const bool at_return = !top || s.reason == SuspendReason::HostYield;
+    const auto pc = static_cast<uint32_t>(f.pc - code.code.data());
+    const SlotMaps::Point* point = code.slot_maps.find(pc, at_return);
+    if (point == nullptr)
+      return Error{"a frame of function " + std::to_string(code.func_index) + " stands at code offset " +
+                   std::to_string(pc) + ", where its slots are not known"};
+    for (uint64_t slot = f.base; slot < end; ++slot) {
+      uint64_t index = slot - f.base;
+      if (index < code.num_locals) {
+        kinds[slot] = code.slot_maps.locals[index];
+      } else {
+        uint64_t pos = index - code.num_locals;
+        kinds[slot] = pos < point->count ? code.slot_maps.kinds[point->first + pos] : SlotKind::Dead;
+      }
+    }
+  }
+  return kinds;
+}
+
 // ---------------------------------------------------------------- public API
 
 const char* suspend_reason_name(SuspendReason reason) {

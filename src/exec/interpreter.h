@@ -94,6 +94,12 @@ uint32_t frame_wasm_offset(const Frame& frame, bool stopped_before);
 // The slots the live frames use: up to the end of the frame that reaches
 // highest (a caller's frame can reach past its callee's).
 uint64_t slots_in_use(const ExecStack& st);
+// What each of the first `used` (slots_in_use) slots of a suspended call's
+// stack holds, from the slot maps of its frames' functions: a frame owns the
+// slots from its base to its callee's base. Empty when no frame's function
+// may hold references (every slot is then a number). An error when such a
+// frame stands where its function has no slot map (a corrupt snapshot).
+Result<std::vector<SlotKind>> suspended_slot_kinds(const ExecStack& st, uint64_t used);
 // The value types of a wasm function's locals: parameters, then declared.
 std::vector<ValType> local_types(const FuncInst& func);
 

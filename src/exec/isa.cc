@@ -142,4 +142,21 @@ uint32_t CompiledFunc::wasm_offset_at(uint32_t code_pos) const {
   return std::prev(it)->second;
 }
 
+SlotKind slot_kind_of(ValType type) {
+  switch (type) {
+    case ValType::FuncRef: return SlotKind::FuncRef;
+    case ValType::ExternRef: return SlotKind::ExternRef;
+    default: return SlotKind::Raw;
+  }
+}
+
+const SlotMaps::Point* SlotMaps::find(uint32_t pc, bool at_return) const {
+  auto it = std::lower_bound(points.begin(), points.end(), std::pair{pc, at_return},
+                             [](const Point& p, const std::pair<uint32_t, bool>& key) {
+                               return std::pair{p.pc, p.at_return} < key;
+                             });
+  if (it == points.end() || it->pc != pc || it->at_return != at_return) return nullptr;
+  return &*it;
+}
+
 }  // namespace waspvm

@@ -109,6 +109,34 @@ constexpr bool iop_is_safe_point(IOp op) {
   }
 }
 
+// What a frame slot holds at a point where its frame can be stopped: a
+// value the code will not read (Dead: stale bits of earlier values), a
+// number, or a reference. Snapshots and clones need it because slots are
+// untyped. docs/internal-code.md §10.
+enum class SlotKind : uint8_t { Dead, Raw, FuncRef, ExternRef };
+
+SlotKind slot_kind_of(ValType type);
+
+// The slot kinds of a function that may hold references, at each point
+// where a suspended frame of it can stand: before a stop instruction (a
+// Gas, a per-unit charge, a safe point), or at a call's return address
+// while the callee runs (`at_return`: the results are not written yet).
+struct SlotMaps {
+  struct Point {
+    uint32_t pc = 0;
+    bool at_return = false;
+    uint32_t first = 0;  // the operand positions' kinds: kinds[first, first + count)
+    uint32_t count = 0;  // operand positions from count up are dead
+  };
+  std::vector<SlotKind> locals;  // of each local (params first); locals always hold a value
+  std::vector<Point> points;     // sorted by (pc, at_return)
+  std::vector<SlotKind> kinds;
+
+  // The kinds of operand positions 0.. at (pc, at_return), or null when the
+  // frame cannot stand there.
+  const Point* find(uint32_t pc, bool at_return) const;
+};
+
 // A function translated to internal code.
 struct CompiledFunc {
   std::vector<CodeWord> code;
@@ -122,6 +150,7 @@ struct CompiledFunc {
   // parameter, local or result, or an instruction that makes, reads or passes
   // one). Clone remaps function references only in such frames.
   bool may_hold_refs = false;
+  SlotMaps slot_maps;  // only when may_hold_refs
   // (code position, wasm byte offset) for every instruction, sorted by position;
   // maps a pc back to the wasm instruction for backtraces.
   std::vector<std::pair<uint32_t, uint32_t>> source_map;

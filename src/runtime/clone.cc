@@ -86,33 +86,33 @@ Result<void> clone_data(const InstanceImpl& src, CloneParts& parts) {
 }
 
 // The frames and slots of a suspended call (an idle instance has none).
-// In a frame whose function can hold references, the funcref locals are
-// remapped (their types are known), and so is every operand slot that equals
-// one of the original's functions (operand slots are untyped); other frames
-// (all code without reference types) are copied as they are.
-void clone_stack(const InstanceImpl& src, CloneParts& parts) {
-  if (!src.stack || !src.stack->suspension) return;
+// The frames' slot maps say which slots hold function references, which are
+// remapped, and which hold nothing, which are cleared.
+Result<void> clone_stack(const InstanceImpl& src, CloneParts& parts) {
+  if (!src.stack || !src.stack->suspension) return {};
   const ExecStack& from = *src.stack;
   auto st = std::make_unique<ExecStack>();
   auto remap_func = [&](const FuncInst* f) {
     return reinterpret_cast<const FuncInst*>(static_cast<uintptr_t>(parts.remap(ref_bits(f))));
   };
   const uint64_t used = slots_in_use(from);
+  auto kinds = suspended_slot_kinds(from, used);
+  if (!kinds) return Error{"clone: " + kinds.error().message};
   st->slots.assign(from.slots.begin(), from.slots.begin() + static_cast<ptrdiff_t>(used));
   st->slots.resize(std::max<uint64_t>(used, 1024));
+  for (uint64_t i = 0; i < kinds->size(); ++i) {
+    if ((*kinds)[i] == SlotKind::FuncRef) st->slots[i] = parts.remap(st->slots[i]);
+    if ((*kinds)[i] == SlotKind::Dead) st->slots[i] = 0;
+  }
   st->frames.assign(from.frames.begin(), from.frames.begin() + static_cast<ptrdiff_t>(from.depth));
   st->depth = from.depth;
-  for (Frame& f : st->frames) {
-    if (f.func->code->may_hold_refs)
-      for (uint64_t i = f.base; i < f.base + f.func->code->frame_slots; ++i)
-        st->slots[i] = parts.remap(st->slots[i]);
-    f.func = remap_func(f.func);
-  }
+  for (Frame& f : st->frames) f.func = remap_func(f.func);
   Suspension s = *from.suspension;
   s.func = remap_func(s.func);
   if (s.yield.host != nullptr) s.yield.host = remap_func(s.yield.host);
   st->suspension = s;
   parts.instance->stack = std::move(st);
+  return {};
 }
 
 bool imports_refer_back(const InstanceImpl& inst) {
@@ -136,7 +136,7 @@ Result<Instance> Instance::clone() const {
   dst.host_state = src.host_state;  // shared: the host's objects cannot be copied
   clone_funcs(src, parts);
   WASP_TRY(clone_data(src, parts));
-  clone_stack(src, parts);
+  WASP_TRY(clone_stack(src, parts));
 
   // Ownership as at instantiation: imported tables and reference globals can
   // come to hold the clone's functions, so the clone joins their group (the

@@ -134,6 +134,13 @@ Func Func::create(const Engine& engine, FuncType type, HostFunction body) {
 
 const FuncType& Func::type() const { return inst_->type; }
 
+std::optional<Instance> Func::instance() const {
+  if (inst_->instance == nullptr) return std::nullopt;
+  // The handle's group keeps the defining instance alive (it is that
+  // instance's, or one that imports from it).
+  return Instance(group_, inst_->instance);
+}
+
 // ---------------------------------------------------------------- Caller
 
 std::optional<Memory> Caller::memory(std::string_view export_name) const {

@@ -12,7 +12,10 @@
 namespace waspvm::snapshot {
 
 constexpr char kMagic[8] = {'W', 'A', 'S', 'P', 'S', 'N', 'A', 'P'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
+// Version 1 refused frames of functions that may hold references; otherwise
+// it is read the same way.
+constexpr uint32_t kOldestVersion = 1;
 // magic, version, flags, module SHA-256, code SHA-256, body length, body
 // CRC-32, header CRC-32.
 constexpr size_t kHeaderSize = 8 + 4 + 4 + 32 + 32 + 8 + 4 + 4;

@@ -266,7 +266,6 @@ Result<void> Restorer::read_execution() {
     f.base = in_.u64();
     auto code = own_code(index);
     if (!code) return code.error();
-    if ((*code)->may_hold_refs) return bad("a frame of a function that uses reference types");
     if (pc > (*code)->code.size()) return bad("a pc outside its function");
     f.func = inst_.funcs[index];
     f.pc = (*code)->code.data() + pc;
@@ -310,10 +309,25 @@ Result<void> Restorer::read_execution() {
     return bad("the called function does not match");
   if (s.reason == SuspendReason::HostYield && s.yield.host->type.results.size() > used - s.yield.results_base)
     return bad("host results beyond the stack slots");
-  st->slots.resize(std::max<uint64_t>(used, 1024));
-  for (uint64_t i = 0; i < used; ++i) st->slots[i] = in_.u64();
   st->depth = depth;
   st->suspension = s;
+  // What each slot holds follows from where the frames stand, not from the
+  // snapshot: references are read as references, dead slots must be 0.
+  auto kinds = suspended_slot_kinds(*st, used);
+  if (!kinds) return bad(kinds.error().message);
+  st->slots.resize(std::max<uint64_t>(used, 1024));
+  for (uint64_t i = 0; i < used; ++i) {
+    SlotKind kind = kinds->empty() ? SlotKind::Raw : (*kinds)[i];
+    if (kind == SlotKind::Raw || kind == SlotKind::Dead) {
+      st->slots[i] = in_.u64();
+      if (kind == SlotKind::Dead && st->slots[i] != 0) return bad("a value in a slot that holds none");
+      continue;
+    }
+    auto bits = read_ref(kind == SlotKind::FuncRef ? ValType::FuncRef : ValType::ExternRef);
+    if (!bits) return bits.error();
+    st->slots[i] = *bits;
+  }
+  if (!in_.ok()) return bad("truncated");
   inst_.stack = std::move(st);
   return {};
 }
@@ -332,9 +346,9 @@ Result<Instance> Linker::restore(const Module& module, std::span<const uint8_t> 
   uint32_t header_crc = crc32(bytes.first(snapshot::kHeaderSize - 4));
   if (std::memcmp(magic.data(), snapshot::kMagic, 8) != 0) return bad("not a WaspVM snapshot");
   if (header.u32() != header_crc) return bad("the header's checksum does not match (corrupt)");
-  if (version != snapshot::kVersion || flags != 0)
+  if (version < snapshot::kOldestVersion || version > snapshot::kVersion || flags != 0)
     return bad("format version " + std::to_string(version) + ", this WaspVM reads " +
-               std::to_string(snapshot::kVersion));
+               std::to_string(snapshot::kOldestVersion) + " to " + std::to_string(snapshot::kVersion));
   const ModuleImpl& impl = *module.impl();
   snapshot::ensure_digests(impl);
   if (!std::equal(content_sha.begin(), content_sha.end(), impl.content_sha256.begin()))

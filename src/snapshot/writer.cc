@@ -20,6 +20,14 @@ void ensure_digests(const ModuleImpl& module) {
       const uint32_t shape[4] = {f.num_params, f.num_results, f.num_locals, f.frame_slots};
       code.update({reinterpret_cast<const uint8_t*>(shape), sizeof shape});
       code.update({reinterpret_cast<const uint8_t*>(f.code.data()), f.code.size() * sizeof(CodeWord)});
+      // The slot maps decide how a frame's slots are written.
+      const SlotMaps& maps = f.slot_maps;
+      for (const SlotMaps::Point& p : maps.points) {
+        const uint32_t point[4] = {p.pc, p.at_return ? 1u : 0u, p.first, p.count};
+        code.update({reinterpret_cast<const uint8_t*>(point), sizeof point});
+      }
+      code.update({reinterpret_cast<const uint8_t*>(maps.kinds.data()), maps.kinds.size()});
+      code.update({reinterpret_cast<const uint8_t*>(maps.locals.data()), maps.locals.size()});
     }
     module.code_sha256 = code.finish();
   });
@@ -181,18 +189,25 @@ class Writer {
       const Frame& f = st.frames[i];
       auto index = own_function(f.func, "a frame");
       if (!index) return index.error();
-      // Slots are untyped: a frame that may hold a reference cannot be
-      // told apart from one holding an integer.
-      if (f.func->code->may_hold_refs)
-        return Error{"snapshot: a frame of function " + std::to_string(*index) +
-                     ", which uses reference types, is on the stack"};
       out_.u32(*index);
       out_.u32(static_cast<uint32_t>(f.pc - f.func->code->code.data()));
       out_.u64(f.base);
     }
     const uint64_t used = slots_in_use(st);
     out_.u64(used);
-    for (uint64_t i = 0; i < used; ++i) out_.u64(st.slots[i]);
+    // Slots are untyped; the frames' slot maps say which hold references
+    // (written as references) and which hold nothing (written as 0).
+    auto kinds = suspended_slot_kinds(st, used);
+    if (!kinds) return Error{"snapshot: " + kinds.error().message};
+    for (uint64_t i = 0; i < used; ++i) {
+      SlotKind kind = kinds->empty() ? SlotKind::Raw : (*kinds)[i];
+      switch (kind) {
+        case SlotKind::Dead: out_.u64(0); break;
+        case SlotKind::Raw: out_.u64(st.slots[i]); break;
+        case SlotKind::FuncRef: WASP_TRY(write_ref(st.slots[i], ValType::FuncRef)); break;
+        case SlotKind::ExternRef: WASP_TRY(write_ref(st.slots[i], ValType::ExternRef)); break;
+      }
+    }
     return {};
   }
 

@@ -86,7 +86,7 @@ commands:
       program's arguments, and the suspended call (its gas, its frames with
       function names, locals and operand slots), globals and memory sizes.
 
-  spectest [--expected-failures FILE] [--verbose] [--metering] FILE.json...
+  spectest [--expected-failures FILE] [--verbose] [--metering] [--stop-everywhere] FILE.json...
       Runs spec tests converted by wabt's `wast2json` (1.0.32), in-process,
       against the "spectest" host module of the reference interpreter.
       Prints one line per failing command, "FILE:LINE: <command>: expected
@@ -103,6 +103,12 @@ commands:
                                   totals and spectest.print* calls
         --metering                compile with gas metering on (no budget),
                                   which must change no result
+        --stop-everywhere         metering on; every call stops (out of gas,
+                                  interrupted) up to 64 times; at each stop
+                                  the snapshot must restore and save again to
+                                  the same bytes, and at some stops the
+                                  restored instance and a clone must finish
+                                  the call as the original does
 
   version, --version
       Prints how this waspvm was built (compiler, interpreter dispatch).

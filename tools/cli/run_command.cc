@@ -367,7 +367,8 @@ int run_command(std::span<const std::string_view> args) {
   std::optional<RunSnapshot> context;
   if (run->snapshot_out)
     context = RunSnapshot{*bytes, wasi_config.args, wasi_config.env, wasi_config.preopens, run->invoke, {}};
-  CallEnd end{run->gas.has_value(), run->invoke.has_value(), run->snapshot_out, context ? &*context : nullptr};
+  CallEnd end{run->gas.has_value(), run->invoke.has_value(), run->snapshot_out,
+              context ? &*context : nullptr};
   return finish(instance.value(), outcome.value(), end);
 }
 

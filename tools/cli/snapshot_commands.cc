@@ -126,6 +126,15 @@ int resume_command(std::span<const std::string_view> args) {
   return finish(*restored->instance, *outcome, end);
 }
 
+// The version word of a snapshot's header (after the 8-byte magic); restore
+// has checked the header already.
+static uint32_t format_version(const std::vector<uint8_t>& snapshot) {
+  uint32_t version = 0;
+  for (int i = 0; i < 4 && 8 + i < static_cast<int>(snapshot.size()); ++i)
+    version |= static_cast<uint32_t>(snapshot[8 + i]) << (8 * i);
+  return version;
+}
+
 int inspect_command(std::span<const std::string_view> args) {
   if (args.size() != 1 || args[0].empty() || args[0].front() == '-') {
     std::cerr << "error: inspect: give one snapshot file (see waspvm --help)\n";
@@ -137,7 +146,8 @@ int inspect_command(std::span<const std::string_view> args) {
   const RunSnapshot& file = restored->file;
   std::cout << "snapshot file: " << args[0] << "\n"
             << "module: " << file.module.size() << " bytes, SHA-256 " << hex(sha256(file.module)) << "\n"
-            << "snapshot: " << file.snapshot.size() << " bytes (format version 1)\n";
+            << "snapshot: " << file.snapshot.size() << " bytes (format version "
+            << format_version(file.snapshot) << ")\n";
   if (file.invoke) std::cout << "call: --invoke " << *file.invoke << "\n";
   std::cout << "arguments:";
   for (const std::string& a : file.args) std::cout << " " << a;

@@ -1,4 +1,4 @@
-// `waspvm spectest [--expected-failures FILE] [--verbose] [--metering] FILE.json...`
+// `waspvm spectest [--expected-failures FILE] [--verbose] [--metering] [--stop-everywhere] FILE.json...`
 #include <iostream>
 #include <string>
 #include <vector>
@@ -23,6 +23,9 @@ int spectest_command(std::span<const std::string_view> args) {
       options.verbose = true;
     } else if (arg == "--metering") {
       options.config.metering = true;  // with no budget: the results must not change
+    } else if (arg == "--stop-everywhere") {
+      options.config.metering = true;
+      options.stop_everywhere = true;  // calls stop at many points, through snapshots and clones
     } else if (arg == "--expected-failures" && i + 1 < args.size()) {
       expected_failures_path = args[++i];
     } else if (arg.substr(0, 20) == "--expected-failures=") {
@@ -56,6 +59,11 @@ int spectest_command(std::span<const std::string_view> args) {
   }
   for (const std::string& note : total.expected_failure_notes) std::cout << note << "\n";
   std::cout << total.expected_failed << " expected failures\n";
+  if (options.stop_everywhere)
+    std::cout << "stops: " << total.stops.out_of_gas << " out of gas, " << total.stops.interrupted
+              << " interrupted; each snapshot restored and snapshotted again to the same bytes; "
+              << total.stops.copies_finished << " restored instances and clones finished their call; "
+              << total.stops.refused << " snapshots refused (a reference to another instance's function)\n";
   std::cout << spectest::totals_line(total) << "\n";
   return total.failed == 0 ? kExitOk : kExitError;
 }

@@ -201,7 +201,12 @@ class FileRunner {
         args.push_back(value.value());
       }
     }
-    auto outcome = instance.call(*field, args);
+    Result<Outcome> outcome = Error{"unknown export function: " + in_quotes(*field)};
+    if (!options_.stop_everywhere) {
+      outcome = instance.call(*field, args);
+    } else if (auto func = instance.func(*field)) {
+      outcome = call_stopping_everywhere(*func, linker_, args, summary_.stops);
+    }
     if (!outcome.ok())
       return action_error("cannot call " + in_quotes(*field) + ": " + outcome.error().message);
     ActionResult r;
@@ -367,6 +372,10 @@ void SpecSummary::add(const SpecSummary& other) {
   failures.insert(failures.end(), other.failures.begin(), other.failures.end());
   expected_failure_notes.insert(expected_failure_notes.end(), other.expected_failure_notes.begin(),
                                 other.expected_failure_notes.end());
+  stops.out_of_gas += other.stops.out_of_gas;
+  stops.interrupted += other.stops.interrupted;
+  stops.copies_finished += other.stops.copies_finished;
+  stops.refused += other.stops.refused;
 }
 
 std::string spec_file_key(std::string_view source_filename) {

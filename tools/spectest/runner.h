@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "spectest/stop_everywhere.h"
 #include "waspvm/result.h"
 #include "waspvm/waspvm.h"
 
@@ -27,6 +28,9 @@ struct RunOptions {
   bool verbose = false;         // log skips, message mismatches and spectest.print* calls
   std::ostream* log = nullptr;  // where verbose output goes (nothing if null)
   Config config;                // for each file's Engine
+  // Every call stops at many points and goes through snapshots and clones
+  // there (spectest/stop_everywhere.h); needs config.metering.
+  bool stop_everywhere = false;
 };
 
 struct SpecSummary {
@@ -36,6 +40,7 @@ struct SpecSummary {
   int expected_failed = 0;                          // failures listed in expected_failures
   std::vector<std::string> failures;                // one line each, without a newline
   std::vector<std::string> expected_failure_notes;  // "expected failure FILE:LINE: reason"
+  StopCounts stops;                                 // RunOptions::stop_everywhere
 
   void add(const SpecSummary& other);
 };
