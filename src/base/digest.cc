@@ -90,6 +90,7 @@ void Sha256::block(const uint8_t* p) {
 }
 
 void Sha256::update(std::span<const uint8_t> bytes) {
+  if (bytes.empty()) return;  // (its data may be null, which memcpy must not get)
   size_t used = length_ % 64;
   length_ += bytes.size();
   size_t i = 0;
