@@ -252,7 +252,8 @@ TEST(Snapshot, AnImportedMemoryMustBeAsItWas) {
 }
 
 TEST(Snapshot, EveryCorruptionOrTruncationIsAnError) {
-  // A set: idle, out of gas mid-loop, deep in a recursion, at a host yield.
+  // A set: idle, out of gas mid-loop, deep in a recursion, at a host yield,
+  // in a frame with slot maps (a reference on its stack).
   GasVm vm;
   std::vector<std::vector<uint8_t>> set;
   auto take = [&](const char* name, int32_t arg, CallOptions options) {
@@ -264,6 +265,7 @@ TEST(Snapshot, EveryCorruptionOrTruncationIsAnError) {
   take("count", 50, suspend_after(200));
   take("recurse", 30, suspend_after(150));
   take("two_waits", 1, {});
+  take("table_grow", 8, suspend_after(5));
   GasVm elsewhere;
   for (const std::vector<uint8_t>& bytes : set) {
     ASSERT_TRUE(elsewhere.restore(bytes).ok());

@@ -120,6 +120,12 @@ std::vector<Bytes> seeds() {
   stop.gas_limit = 10;
   (void)filling.call("fill", std::vector<Value>{Value::i32(100)}, stop);
   add(filling);
+  // A frame with slot maps (a function using references): a null funcref
+  // live on its stack before the table.grow's per-element charge.
+  Instance growing = *linker.instantiate(*setup().module);
+  stop.gas_limit = 5;
+  (void)growing.call("table_grow", std::vector<Value>{Value::i32(8)}, stop);
+  add(growing);
   return out;
 }
 
