@@ -198,6 +198,10 @@ Result<std::vector<SlotKind>> suspended_slot_kinds(const ExecStack& st, uint64_t
   for (size_t i = 0; i < st.depth; ++i) any = any || holds_refs(i);
   if (!any || !st.suspension) return kinds;
   kinds.assign(used, SlotKind::Raw);
+  // Above the top frame's own slots only callers' dead high slots remain.
+  const Frame& top_frame = st.frames[st.depth - 1];
+  const uint64_t top_end = top_frame.base + top_frame.func->code->frame_slots;
+  if (top_end < used) std::fill(kinds.begin() + static_cast<ptrdiff_t>(top_end), kinds.end(), SlotKind::Dead);
   const Suspension& s = *st.suspension;
   for (size_t i = 0; i < st.depth; ++i) {
     if (!holds_refs(i)) continue;
