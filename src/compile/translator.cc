@@ -99,8 +99,11 @@ FusedBranch fused_branch_for(IOp compare) {
 class FunctionTranslator {
  public:
   // `gas_costs`: the cost of every opcode table row with metering on, else null.
+  // Slot maps are recorded only for functions that may hold references;
+  // one found to be such midway is translated again from the start,
+  // `record_maps` on.
   Result<CompiledFunc> run(const ModuleDesc& module, uint32_t defined_index,
-                           const std::vector<uint32_t>* gas_costs);
+                           const std::vector<uint32_t>* gas_costs, bool record_maps = false);
 
  private:
   // Operand stack <-> slots. top(1) is the top value, top(0) the next free position.
@@ -181,9 +184,8 @@ class FunctionTranslator {
   void start_block_here() { block_pending_ = gas_costs_ != nullptr; }
 
   // Slot maps (docs/internal-code.md §10): what the slots hold where a frame
-  // can stop. Recorded for every function, kept for those that may hold
-  // references. The stack state at `at` is the current one, positions
-  // [0, live_height).
+  // can stop, when record_maps_. The stack state at `at` is the current
+  // one, positions [0, live_height).
   void note_stop(uint32_t at, uint32_t live_height, bool at_return = false);
   // A conditional branch: the current state, and the slots it reads
   // (which may lie above the height: a fused comparison's operands).
@@ -262,6 +264,7 @@ class FunctionTranslator {
   uint32_t max_height_ = 0;
   uint32_t wasm_offset_ = 0;
   std::vector<SlotKind> local_kinds_;
+  bool record_maps_ = false;
   std::vector<SlotMaps::Point> stop_points_;
   std::vector<SlotKind> stop_kinds_;
   bool reachable_ = true;
@@ -277,7 +280,7 @@ class FunctionTranslator {
 };
 
 Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t defined_index,
-                                             const std::vector<uint32_t>* gas_costs) {
+                                             const std::vector<uint32_t>* gas_costs, bool record_maps) {
   const FuncBody& body = module.funcs[defined_index];
   const FuncType& type = module.types[body.type];
   CompiledFunc out;
@@ -299,6 +302,7 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   gas_sum_ = 0;
   start_block_here();
   num_locals_ = out.num_locals;
+  record_maps_ = record_maps || out.may_hold_refs;
   local_kinds_.clear();
   for (ValType t : type.params) local_kinds_.push_back(slot_kind_of(t));
   for (const LocalRun& run : body.locals)
@@ -326,7 +330,10 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
     wasm_offset_ = instr_.offset;
     if (reachable_) {
       if (gas_costs_ != nullptr) meter(instr_.op);
-      if (!out.may_hold_refs && touches_refs(instr_)) out.may_hold_refs = true;
+      if (!out.may_hold_refs && touches_refs(instr_)) {
+        if (!record_maps_) return run(module, defined_index, gas_costs, true);
+        out.may_hold_refs = true;
+      }
       translate(instr_);
     } else {
       skip_unreachable(instr_);
@@ -350,6 +357,7 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
 }
 
 void FunctionTranslator::note_stop(uint32_t at, uint32_t live_height, bool at_return) {
+  if (!record_maps_) return;
   auto first = static_cast<uint32_t>(stop_kinds_.size());
   uint32_t count = 0;
   for (uint32_t pos = 0; pos < live_height; ++pos) {
@@ -363,6 +371,7 @@ void FunctionTranslator::note_stop(uint32_t at, uint32_t live_height, bool at_re
 }
 
 void FunctionTranslator::note_branch_stop(uint32_t at) {
+  if (!record_maps_) return;
   note_stop(at, height_);
   SlotMaps::Point& point = stop_points_.back();
   uint32_t word = 1;
@@ -379,6 +388,7 @@ void FunctionTranslator::note_branch_stop(uint32_t at) {
 void FunctionTranslator::note_jump_stop(uint32_t at, const Control& target) {
   // Below the label's entry the stack is as here; its values are now in its
   // landing slots; above them nothing is read again.
+  if (!record_maps_) return;
   uint32_t entry = target.entry_height, arity = target.label_arity();
   note_stop(at, entry);
   SlotMaps::Point& point = stop_points_.back();

@@ -192,12 +192,11 @@ uint64_t slots_in_use(const ExecStack& st) {
 }
 
 Result<std::vector<SlotKind>> suspended_slot_kinds(const ExecStack& st, uint64_t used) {
-  std::vector<SlotKind> kinds;
+  std::vector<SlotKind> kinds(used, SlotKind::Raw);
   auto holds_refs = [&](size_t i) { return st.frames[i].func->code->may_hold_refs; };
   bool any = false;
   for (size_t i = 0; i < st.depth; ++i) any = any || holds_refs(i);
   if (!any || !st.suspension) return kinds;
-  kinds.assign(used, SlotKind::Raw);
   // Above the top frame's own slots only callers' dead high slots remain.
   const Frame& top_frame = st.frames[st.depth - 1];
   const uint64_t top_end = top_frame.base + top_frame.func->code->frame_slots;

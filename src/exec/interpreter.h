@@ -96,8 +96,8 @@ uint32_t frame_wasm_offset(const Frame& frame, bool stopped_before);
 uint64_t slots_in_use(const ExecStack& st);
 // What each of the first `used` (slots_in_use) slots of a suspended call's
 // stack holds, from the slot maps of its frames' functions: a frame owns the
-// slots from its base to its callee's base. Empty when no frame's function
-// may hold references (every slot is then a number). An error when such a
+// slots from its base to its callee's base. When no frame's function may
+// hold references, every slot is a number (as before slot maps). An error when such a
 // frame stands where its function has no slot map (a corrupt snapshot).
 Result<std::vector<SlotKind>> suspended_slot_kinds(const ExecStack& st, uint64_t used);
 // The value types of a wasm function's locals: parameters, then declared.

@@ -110,10 +110,11 @@ constexpr bool iop_is_safe_point(IOp op) {
 }
 
 // What a frame slot holds at a point where its frame can be stopped: a
-// value the code will not read (Dead: stale bits of earlier values), a
-// number, or a reference. Snapshots and clones need it because slots are
-// untyped. docs/internal-code.md §10.
-enum class SlotKind : uint8_t { Dead, Raw, FuncRef, ExternRef };
+// number, a value the code will not read (Dead: stale bits of earlier
+// values), or a reference. Snapshots and clones need it because slots are
+// untyped. docs/internal-code.md §10. (Raw is 0: the translator's operand
+// entries, which carry one, stay zero-initialized.)
+enum class SlotKind : uint8_t { Raw, Dead, FuncRef, ExternRef };
 
 SlotKind slot_kind_of(ValType type);
 

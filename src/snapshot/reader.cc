@@ -317,7 +317,7 @@ Result<void> Restorer::read_execution() {
   if (!kinds) return bad(kinds.error().message);
   st->slots.resize(std::max<uint64_t>(used, 1024));
   for (uint64_t i = 0; i < used; ++i) {
-    SlotKind kind = kinds->empty() ? SlotKind::Raw : (*kinds)[i];
+    const SlotKind kind = (*kinds)[i];
     if (kind == SlotKind::Raw || kind == SlotKind::Dead) {
       st->slots[i] = in_.u64();
       if (kind == SlotKind::Dead && st->slots[i] != 0) return bad("a value in a slot that holds none");

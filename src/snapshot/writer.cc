@@ -200,7 +200,7 @@ class Writer {
     auto kinds = suspended_slot_kinds(st, used);
     if (!kinds) return Error{"snapshot: " + kinds.error().message};
     for (uint64_t i = 0; i < used; ++i) {
-      SlotKind kind = kinds->empty() ? SlotKind::Raw : (*kinds)[i];
+      const SlotKind kind = (*kinds)[i];
       switch (kind) {
         case SlotKind::Dead: out_.u64(0); break;
         case SlotKind::Raw: out_.u64(st.slots[i]); break;
