@@ -84,6 +84,11 @@ struct Trap {
   std::string message;               // the spec's message, or the host's
   std::vector<FrameInfo> backtrace;  // innermost first
   int32_t exit_code = 0;             // code == TrapCode::Exit: the exit status
+  // A backtrace keeps at most Config::max_report_frames frames: the innermost
+  // and the outermost halves. The `omitted_frames` between them would have
+  // come before backtrace[omitted_at].
+  uint64_t omitted_frames = 0;
+  size_t omitted_at = 0;
 };
 
 // Why a call stopped without finishing; Instance::resume continues it.
@@ -191,6 +196,11 @@ struct CallOptions {
 
 struct Config {
   bool tail_call = true;  // return_call, return_call_indirect
+  // At most this many frames in a trap's backtrace (Trap::backtrace) and in
+  // Instance::inspect (InstanceView::frames): the innermost half and the
+  // outermost half, with a count of those left out. What a trap or an
+  // inspection costs the host stays bounded however deep the guest recursed.
+  size_t max_report_frames = 1000;
   // Gas metering: with it off, compiled code carries no metering at all and
   // gas budgets are ignored.
   bool metering = false;
@@ -372,12 +382,24 @@ struct Extern {
 
 // Stops a running call from any thread (InterruptHandle::interrupt): the
 // call returns suspended (SuspendReason::Interrupted) at its next safe point,
-// a loop back-edge, a call or a metered block. A request made while no call
-// runs stops the next call at its first safe point. In a call nested in a
-// host function, an interrupt traps (TrapCode::Interrupted).
+// a loop back-edge, a call or a metered block. In a call nested in a host
+// function, an interrupt traps (TrapCode::Interrupted).
+//
+// A request targets the call running in the instance, or, made while none
+// runs, the next call (or resume) of the instance, which it stops at its
+// first safe point. A request is consumed when it stops a call, and also
+// when the call it targets ends without meeting a safe point after it
+// (returns or traps): it never reaches a later, unrelated call. A call that
+// suspends for another reason (out of gas, a host yield) keeps the request:
+// its resume stops at its first safe point. clear() withdraws a pending
+// request.
 class InterruptHandle {
  public:
   void interrupt() const;
+  // Withdraws a request that no call has consumed yet (a no-op if none).
+  void clear() const;
+  // Whether a request is pending (made and not yet consumed).
+  bool pending() const;
   explicit InterruptHandle(std::shared_ptr<void> state) : state_(std::move(state)) {}
 
  private:
@@ -397,10 +419,14 @@ struct InstanceView {
   std::optional<SuspendReason> reason;  // State::Suspended
   std::optional<Trap> trap;             // State::Trapped: the last call's trap
   std::vector<FrameView> frames;        // innermost first (Suspended, Trapped)
-  std::vector<Value> globals;           // in index order (imports first)
-  std::vector<uint64_t> memory_pages;   // each memory's size in pages
-  uint64_t gas_left = 0;                // Suspended: the unspent budget carried into resume
-  uint64_t total_gas_used = 0;          // Suspended: since the call began
+  // As in Trap: at most Config::max_report_frames frames; the omitted ones
+  // would have come before frames[omitted_at].
+  uint64_t omitted_frames = 0;
+  size_t omitted_at = 0;
+  std::vector<Value> globals;          // in index order (imports first)
+  std::vector<uint64_t> memory_pages;  // each memory's size in pages
+  uint64_t gas_left = 0;               // Suspended: the unspent budget carried into resume
+  uint64_t total_gas_used = 0;         // Suspended: since the call began
   std::string to_string() const;
 };
 

@@ -1,6 +1,8 @@
 // Calls into wasm and their continuations: budgets, suspension, resume, and
 // what host functions can do to the call that runs them (gas, yield).
 #include <algorithm>
+#include <exception>
+#include <new>
 
 #include "exec/execute.h"
 #include "exec/slots.h"
@@ -12,18 +14,26 @@ namespace {
 
 uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
-// Frames [entry_depth, st.depth), innermost first.
-std::vector<FrameInfo> backtrace(const ExecStack& st, size_t entry_depth) {
-  std::vector<FrameInfo> out;
-  for (size_t i = st.depth; i-- > entry_depth;) {
-    const Frame& f = st.frames[i];
+// Frames [entry_depth, st.depth), innermost first, at most `limit` of them
+// (frame_window): the trap says how many were left out, and where.
+void fill_backtrace(Trap& trap, const ExecStack& st, size_t entry_depth, size_t limit) {
+  const size_t total = st.depth - entry_depth;
+  const FrameWindow window = frame_window(total, limit);
+  trap.backtrace.reserve(window.head + window.tail);
+  for (size_t k = 0; k < total; ++k) {
+    if (!window.keeps(k, total)) {
+      k = total - window.tail - 1;  // skip to the outermost frames kept
+      continue;
+    }
+    const Frame& f = st.frames[st.depth - 1 - k];
     FrameInfo info;
     info.func_index = f.func->func_index;
     info.func_name = f.func->instance->module->desc.func_name(f.func->func_index);
     info.wasm_offset = frame_wasm_offset(f, false);
-    out.push_back(std::move(info));
+    trap.backtrace.push_back(std::move(info));
   }
-  return out;
+  trap.omitted_frames = window.omitted;
+  trap.omitted_at = window.omitted > 0 ? window.head : 0;
 }
 
 Trap make_trap(const StopState& stop) {
@@ -38,7 +48,7 @@ Trap make_trap(const StopState& stop) {
 // trapped frames for Instance::inspect until its next call.
 Outcome trap_outcome(ExecStack& st, const RunContext& run) {
   Trap t = make_trap(run.stop);
-  t.backtrace = backtrace(st, run.entry_depth);
+  fill_backtrace(t, st, run.entry_depth, run.max_report_frames);
   if (run.can_suspend) {
     st.trapped_depth = st.depth;
     st.last_trap = t;
@@ -52,10 +62,12 @@ Outcome invoke_host(const FuncInst* func, std::span<const Value> args) {
   std::vector<Value> results(func->type.results.size());
   for (size_t i = 0; i < results.size(); ++i) results[i] = Value::null(func->type.results[i]);
   Caller caller(nullptr);
-  Result<void> r = func->host(caller, args, results);
+  bool threw = false;
+  Result<void> r = call_host_function(*func, caller, args, results, threw);
   if (!r.ok()) {
     StopState stop;
-    stop.code = caller.exit_requested()    ? TrapCode::Exit
+    stop.code = threw                      ? TrapCode::HostTrap
+                : caller.exit_requested()  ? TrapCode::Exit
                 : caller.yield_requested() ? TrapCode::YieldNotAllowed
                                            : TrapCode::HostTrap;
     stop.exit_code = caller.exit_requested().value_or(0);
@@ -73,6 +85,7 @@ RunContext make_run(InstanceImpl* inst, RunContext* outer) {
   run.metering = config.metering;
   run.costs = &config.gas_costs;
   run.can_suspend = outer == nullptr;
+  run.max_report_frames = config.max_report_frames;
   // A nested call belongs to the outer one: an interrupt stops both.
   run.interrupt = outer != nullptr ? outer->interrupt : inst->interrupt.get();
   return run;
@@ -113,6 +126,22 @@ ExecStack& stack_of(InstanceImpl* inst) {
 }
 
 }  // namespace
+
+Result<void> call_host_function(const FuncInst& func, Caller& caller, std::span<const Value> args,
+                                std::span<Value> results, bool& threw) {
+  threw = true;
+  try {
+    Result<void> r = func.host(caller, args, results);
+    threw = false;
+    return r;
+  } catch (const std::bad_alloc&) {
+    return Error{"host function threw std::bad_alloc (out of host memory)"};
+  } catch (const std::exception& e) {
+    return Error{std::string("host function threw an exception: ") + e.what()};
+  } catch (...) {
+    return Error{"host function threw an exception that is not a std::exception"};
+  }
+}
 
 Outcome invoke(const FuncInst* func, std::span<const Value> args, const CallOptions& options) {
   if (func->is_host()) return invoke_host(func, args);
@@ -177,6 +206,18 @@ Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
     --st.depth;
   }
   return run_call(st, run, s.func, 0, s.total_gas_used);
+}
+
+FrameWindow frame_window(size_t total, size_t limit) {
+  FrameWindow w;
+  if (total <= limit) {
+    w.head = total;
+    return w;
+  }
+  w.head = limit - limit / 2;
+  w.tail = limit / 2;
+  w.omitted = total - limit;
+  return w;
 }
 
 uint32_t frame_wasm_offset(const Frame& frame, bool stopped_before) {
@@ -272,6 +313,19 @@ void InterruptHandle::interrupt() const {
   std::lock_guard<std::mutex> lock(state->mutex);
   state->requested = true;
   if (state->running != nullptr) state->running->store(true, std::memory_order_relaxed);
+}
+
+void InterruptHandle::clear() const {
+  auto* state = static_cast<InterruptState*>(state_.get());
+  std::lock_guard<std::mutex> lock(state->mutex);
+  state->requested = false;
+  if (state->running != nullptr) state->running->store(false, std::memory_order_relaxed);
+}
+
+bool InterruptHandle::pending() const {
+  auto* state = static_cast<InterruptState*>(state_.get());
+  std::lock_guard<std::mutex> lock(state->mutex);
+  return state->requested;
 }
 
 Result<Outcome> Instance::call(std::string_view export_name, std::span<const Value> args,

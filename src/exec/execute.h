@@ -21,6 +21,7 @@ struct RunContext {
   bool can_suspend = false;             // a call made by the embedder, not nested
   InterruptState* interrupt = nullptr;  // the entry instance's
   bool host_out_of_gas = false;         // Caller::charge_gas failed
+  size_t max_report_frames = 0;         // Config::max_report_frames: a trap's backtrace
   StopState stop;
 };
 
@@ -37,5 +38,11 @@ bool push_frame(ExecStack& st, const FuncInst* func, uint64_t base, const Instan
 
 // The innermost run on this thread, while a host function it called runs.
 RunContext* running_call();
+
+// Runs a host function's body. A C++ exception it throws does not leave it:
+// `threw` is set and the error names the exception (the call then traps with
+// TrapCode::HostTrap), so no interpreter state is left half undone.
+Result<void> call_host_function(const FuncInst& func, Caller& caller, std::span<const Value> args,
+                                std::span<Value> results, bool& threw);
 
 }  // namespace waspvm

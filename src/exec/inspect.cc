@@ -15,27 +15,36 @@ std::vector<ValType> local_types(const FuncInst& func) {
 
 namespace {
 
-// Frames [0, depth) innermost first. `exact_top`: the top frame stopped
-// before its pc (a suspension; see frame_wasm_offset).
-std::vector<FrameView> frame_views(const ExecStack& st, size_t depth, bool exact_top) {
-  std::vector<FrameView> out;
-  for (size_t i = depth; i-- > 0;) {
+// Frames [0, depth) innermost first, at most `limit` of them (frame_window).
+// `exact_top`: the top frame stopped before its pc (a suspension; see
+// frame_wasm_offset).
+void fill_frame_views(InstanceView& view, const ExecStack& st, size_t depth, bool exact_top, size_t limit) {
+  const FrameWindow window = frame_window(depth, limit);
+  view.omitted_frames = window.omitted;
+  view.omitted_at = window.omitted > 0 ? window.head : 0;
+  std::vector<FrameView>& out = view.frames;
+  out.reserve(window.head + window.tail);
+  for (size_t k = 0; k < depth; ++k) {
+    if (!window.keeps(k, depth)) {
+      k = depth - window.tail - 1;  // skip to the outermost frames kept
+      continue;
+    }
+    const size_t i = depth - 1 - k;
     const Frame& f = st.frames[i];
     const CompiledFunc& code = *f.func->code;
-    FrameView view;
-    view.func_index = f.func->func_index;
-    view.func_name = f.func->instance->module->desc.func_name(f.func->func_index);
-    view.wasm_offset = frame_wasm_offset(f, exact_top && i + 1 == depth);
+    FrameView frame;
+    frame.func_index = f.func->func_index;
+    frame.func_name = f.func->instance->module->desc.func_name(f.func->func_index);
+    frame.wasm_offset = frame_wasm_offset(f, exact_top && i + 1 == depth);
     std::vector<ValType> types = local_types(*f.func);
     for (uint32_t l = 0; l < types.size(); ++l)
-      view.locals.push_back(Value::from_bits(types[l], st.slots[f.base + l]));
+      frame.locals.push_back(Value::from_bits(types[l], st.slots[f.base + l]));
     // A caller's operand stack ends where its callee's frame begins; the top
     // frame's height is not recorded, so all its operand slots are shown.
     uint64_t end = i + 1 < depth ? st.frames[i + 1].base : f.base + code.frame_slots;
-    for (uint64_t s = f.base + code.num_locals; s < end; ++s) view.stack.push_back(st.slots[s]);
-    out.push_back(std::move(view));
+    for (uint64_t s = f.base + code.num_locals; s < end; ++s) frame.stack.push_back(st.slots[s]);
+    out.push_back(std::move(frame));
   }
-  return out;
 }
 
 }  // namespace
@@ -52,11 +61,11 @@ InstanceView Instance::inspect() const {
     view.reason = st.suspension->reason;
     view.gas_left = st.suspension->gas_left;
     view.total_gas_used = st.suspension->total_gas_used;
-    view.frames = frame_views(st, st.depth, true);
+    fill_frame_views(view, st, st.depth, true, inst.module->engine->config.max_report_frames);
   } else if (st.last_trap) {
     view.state = InstanceView::State::Trapped;
     view.trap = st.last_trap;
-    view.frames = frame_views(st, st.trapped_depth, false);
+    fill_frame_views(view, st, st.trapped_depth, false, inst.module->engine->config.max_report_frames);
   }
   return view;
 }
@@ -72,8 +81,10 @@ std::string InstanceView::to_string() const {
     case State::Trapped: out << "trapped: " << trap->message << "\n"; break;
   }
   for (size_t i = 0; i < frames.size(); ++i) {
+    if (omitted_frames > 0 && i == omitted_at) out << "  ... " << omitted_frames << " frames omitted\n";
     const FrameView& f = frames[i];
-    out << "  #" << i << " func " << f.func_index;
+    const uint64_t number = omitted_frames > 0 && i >= omitted_at ? i + omitted_frames : i;
+    out << "  #" << number << " func " << f.func_index;
     if (!f.func_name.empty()) out << " <" << f.func_name << ">";
     out << " at wasm offset 0x" << std::hex << f.wasm_offset << std::dec << "\n";
     for (size_t l = 0; l < f.locals.size(); ++l)

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <new>
 
 #include "exec/execute.h"
 #include "exec/slots.h"
@@ -39,6 +40,15 @@ namespace {
 thread_local uint32_t t_host_depth = 0;
 // The innermost call running on this thread (for host functions: its gas).
 thread_local RunContext* t_running = nullptr;
+
+// One more level of host -> wasm nesting while a host function runs; undone
+// however the host function ends.
+struct HostDepthScope {
+  HostDepthScope() { ++t_host_depth; }
+  ~HostDepthScope() { --t_host_depth; }
+  HostDepthScope(const HostDepthScope&) = delete;
+  HostDepthScope& operator=(const HostDepthScope&) = delete;
+};
 
 // What handlers need besides the registers. Pointers into the stacks are
 // recomputed whenever the stacks may have moved (growth, host calls).
@@ -119,13 +129,20 @@ bool reserve_stacks(ExecStack& st, size_t frames, uint64_t slots_needed, const I
     stop.code = TrapCode::ValueStackExhausted;
     return false;
   }
-  if (frames > st.frames.size()) {
-    size_t grown = std::max<size_t>({frames, st.frames.size() * 2, 64});
-    st.frames.resize(std::min<size_t>(grown, limits.max_call_depth));
-  }
-  if (slots_needed > st.slots.size() || st.slots.empty()) {  // (never empty: fp is never null)
-    uint64_t grown = std::max<uint64_t>({slots_needed, st.slots.size() * 2, 1024});
-    st.slots.resize(std::min<uint64_t>(grown, limits.max_value_stack_slots));
+  try {
+    if (frames > st.frames.size()) {
+      size_t grown = std::max<size_t>({frames, st.frames.size() * 2, 64});
+      st.frames.resize(std::min<size_t>(grown, limits.max_call_depth));
+    }
+    if (slots_needed > st.slots.size() || st.slots.empty()) {  // (never empty: fp is never null)
+      uint64_t grown = std::max<uint64_t>({slots_needed, st.slots.size() * 2, 1024});
+      st.slots.resize(std::min<uint64_t>(grown, limits.max_value_stack_slots));
+    }
+  } catch (const std::bad_alloc&) {
+    // The stacks keep their contents (resize gives the strong guarantee).
+    stop.code = TrapCode::CallStackExhausted;
+    stop.message = "call stack exhausted (out of host memory)";
+    return false;
   }
   return true;
 }
@@ -163,9 +180,17 @@ bool call_host(Machine* m, const FuncInst* func, uint64_t base) {
   Caller caller(m->inst);
   RunContext& run = *m->run;
   run.host_out_of_gas = false;
-  ++t_host_depth;
-  Result<void> r = func->host(caller, args, results);
-  --t_host_depth;
+  bool threw = false;
+  Result<void> r = Error{};
+  {
+    HostDepthScope nested;
+    r = call_host_function(*func, caller, args, results, threw);
+  }
+  if (threw) {
+    stop.code = TrapCode::HostTrap;
+    stop.message = r.error().message;
+    return false;
+  }
   if (!r.ok()) {
     if (caller.yield_requested() && run.can_suspend) {
       stop.suspended = true;
@@ -486,6 +511,53 @@ bool push_frame(ExecStack& st, const FuncInst* func, uint64_t base, const Instan
 
 RunContext* running_call() { return t_running; }
 
+namespace {
+
+// While a run goes on: it is this thread's running call, and its Machine's
+// flag receives the instance's interrupt requests. Undone however the run
+// ends (an exception from the host's allocator included), so no thread-local
+// or interrupt state outlives it.
+class RunScope {
+ public:
+  RunScope(Machine& machine, RunContext& run) : machine_(machine), run_(run), outer_run_(t_running) {
+    InterruptState& interrupts = *run.interrupt;
+    std::lock_guard<std::mutex> lock(interrupts.mutex);
+    machine.interrupt.store(interrupts.requested, std::memory_order_relaxed);
+    outer_flag_ = interrupts.running;
+    interrupts.running = &machine.interrupt;
+    t_running = &run;
+  }
+  ~RunScope() {
+    t_running = outer_run_;
+    InterruptState& interrupts = *run_.interrupt;
+    std::lock_guard<std::mutex> lock(interrupts.mutex);
+    interrupts.running = outer_flag_;
+    if (outer_flag_ != nullptr) {
+      // A nested run leaves a request it did not consume to the run it is nested in.
+      if (machine_.interrupt.load(std::memory_order_relaxed)) {
+        interrupts.requested = true;
+        outer_flag_->store(true, std::memory_order_relaxed);
+      }
+    } else if (run_.stop.suspended) {
+      // The call goes on later: a request not yet met stops its resume.
+      interrupts.requested = interrupts.requested || machine_.interrupt.load(std::memory_order_relaxed);
+    } else {
+      // The call ended (returned or trapped): it consumed any request.
+      interrupts.requested = false;
+    }
+  }
+  RunScope(const RunScope&) = delete;
+  RunScope& operator=(const RunScope&) = delete;
+
+ private:
+  Machine& machine_;
+  RunContext& run_;
+  RunContext* outer_run_;
+  std::atomic<bool>* outer_flag_ = nullptr;
+};
+
+}  // namespace
+
 bool execute(ExecStack& st, RunContext& run) {
   Machine machine;
   machine.st = &st;
@@ -494,28 +566,8 @@ bool execute(ExecStack& st, RunContext& run) {
   const FuncInst* func = st.frames[st.depth - 1].func;
   attach_stacks(&machine);
   enter_instance(&machine, func->instance);
-  InterruptState& interrupts = *run.interrupt;
-  std::atomic<bool>* outer_flag;
-  {
-    std::lock_guard<std::mutex> lock(interrupts.mutex);
-    machine.interrupt.store(interrupts.requested, std::memory_order_relaxed);
-    outer_flag = interrupts.running;
-    interrupts.running = &machine.interrupt;
-  }
-  RunContext* outer = t_running;
-  t_running = &run;
-  bool done = run_loop(&machine);
-  t_running = outer;
-  {
-    // A request this run did not consume is the outer run's (or the next call's).
-    std::lock_guard<std::mutex> lock(interrupts.mutex);
-    interrupts.running = outer_flag;
-    if (machine.interrupt.load(std::memory_order_relaxed)) {
-      interrupts.requested = true;
-      if (outer_flag != nullptr) outer_flag->store(true, std::memory_order_relaxed);
-    }
-  }
-  return done;
+  RunScope scope(machine, run);
+  return run_loop(&machine);
 }
 
 const char* build_info() {

@@ -100,6 +100,14 @@ uint64_t slots_in_use(const ExecStack& st);
 // hold references, every slot is a number (as before slot maps). An error when such a
 // frame stands where its function has no slot map (a corrupt snapshot).
 Result<std::vector<SlotKind>> suspended_slot_kinds(const ExecStack& st, uint64_t used);
+// Which of `total` frames, innermost first, a report (a trap's backtrace,
+// an inspection) keeps when it may keep `limit`: the first `head` and the
+// last `tail`; the `omitted` ones between them are only counted.
+struct FrameWindow {
+  size_t head = 0, tail = 0, omitted = 0;
+  bool keeps(size_t i, size_t total) const { return i < head || i >= total - tail; }
+};
+FrameWindow frame_window(size_t total, size_t limit);
 // The value types of a wasm function's locals: parameters, then declared.
 std::vector<ValType> local_types(const FuncInst& func);
 

@@ -1,0 +1,249 @@
+// Regression tests for the ways a hostile guest or a careless host function
+// could break the host (issue "no host-side failure mode left"): each test is
+// named after the failure it guards against. Modules: tests/api/wat/hardening.wat.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api_test_util.h"
+
+namespace waspvm::api_test {
+namespace {
+
+class HardeningTest : public ::testing::Test {
+ protected:
+  explicit HardeningTest(Config config = {}) : engine_(config), linker_(engine_) {
+    linker_.func("host", "throw", [this](int32_t how) -> int32_t {
+      ++host_calls_;
+      if (how == 1) throw std::runtime_error("the host gave up");
+      if (how == 2) throw 42;  // not a std::exception
+      return how;
+    });
+    linker_.func("host", "reenter", [this](Caller& caller, int32_t how) -> Result<int32_t> {
+      Result<Outcome> inner = caller.instance().call("call_throw", std::vector<Value>{Value::i32(how)});
+      if (!inner.ok()) return inner.error();
+      inner_outcome_ = *inner;
+      if (!inner->returned()) return make_error("inner call: " + inner->trap().message);
+      return inner->values()[0].i32();
+    });
+  }
+
+  Instance instantiate(std::optional<InstanceLimits> limits = std::nullopt) {
+    auto module = compile_test_module(engine_, "hardening");
+    EXPECT_TRUE(module.ok()) << module.error().message;
+    auto instance = limits ? linker_.instantiate(*module, *limits) : linker_.instantiate(*module);
+    EXPECT_TRUE(instance.ok()) << instance.error().message;
+    return std::move(instance.value());
+  }
+
+  static Outcome call(const Instance& instance, const std::string& name, std::vector<Value> args,
+                      CallOptions options = {}) {
+    Result<Outcome> outcome = instance.call(name, args, options);
+    EXPECT_TRUE(outcome.ok()) << outcome.error().message;
+    return outcome.ok() ? *outcome : Outcome::trapped(Trap{});
+  }
+
+  Engine engine_;
+  Linker linker_;
+  int host_calls_ = 0;
+  std::optional<Outcome> inner_outcome_;
+};
+
+// ---------------------------------------------------------------- host exceptions
+
+TEST_F(HardeningTest, AHostFunctionThatThrowsTrapsTheCallAndLeavesTheThreadUsable) {
+  Instance instance = instantiate();
+  Outcome out = call(instance, "call_throw", {Value::i32(1)});
+  ASSERT_TRUE(out.trapped());
+  EXPECT_EQ(out.trap().code, TrapCode::HostTrap);
+  EXPECT_NE(out.trap().message.find("the host gave up"), std::string::npos) << out.trap().message;
+  ASSERT_FALSE(out.trap().backtrace.empty());
+  EXPECT_EQ(out.trap().backtrace[0].func_name, "call_throw");
+
+  // The same instance, and a fresh one on the same thread, run normally.
+  Outcome again = call(instance, "call_throw", {Value::i32(5)});
+  ASSERT_TRUE(again.returned());
+  EXPECT_EQ(again.values()[0].i32(), 6);
+  Instance fresh = instantiate();
+  Outcome counted = call(fresh, "count", {Value::i32(1000)});
+  ASSERT_TRUE(counted.returned());
+  EXPECT_EQ(counted.values()[0].i32(), 1000);
+  // The interrupt registration of the run that threw is gone: a request
+  // now waits for the next call and stops it (not a dead run's flag).
+  fresh.interrupt_handle().interrupt();
+  Outcome stopped = call(fresh, "count", {Value::i32(1000)});
+  ASSERT_TRUE(stopped.suspended());
+  EXPECT_EQ(stopped.suspend_reason(), SuspendReason::Interrupted);
+  fresh.cancel();
+}
+
+TEST_F(HardeningTest, AHostFunctionThatThrowsANonStandardExceptionTraps) {
+  Instance instance = instantiate();
+  Outcome out = call(instance, "call_throw", {Value::i32(2)});
+  ASSERT_TRUE(out.trapped());
+  EXPECT_EQ(out.trap().code, TrapCode::HostTrap);
+  EXPECT_NE(out.trap().message.find("not a std::exception"), std::string::npos) << out.trap().message;
+  EXPECT_TRUE(call(instance, "add", {Value::i32(2), Value::i32(3)}).returned());
+}
+
+TEST_F(HardeningTest, AHostFunctionThatThrowsInANestedCallTrapsOnlyThatCall) {
+  Instance instance = instantiate();
+  Outcome out = call(instance, "reenter", {Value::i32(1)});
+  ASSERT_TRUE(inner_outcome_.has_value());
+  ASSERT_TRUE(inner_outcome_->trapped());
+  EXPECT_EQ(inner_outcome_->trap().code, TrapCode::HostTrap);
+  EXPECT_NE(inner_outcome_->trap().message.find("the host gave up"), std::string::npos);
+  ASSERT_TRUE(out.trapped()) << "the outer host function passed the inner trap on";
+  // Nesting depth was restored: many more nested calls still fit.
+  for (int i = 0; i < 200; ++i) {
+    Outcome ok = call(instance, "reenter", {Value::i32(4)});
+    ASSERT_TRUE(ok.returned()) << "call " << i;
+    EXPECT_EQ(ok.values()[0].i32(), 5);
+  }
+}
+
+TEST_F(HardeningTest, AHostFunctionThatThrowsCalledDirectlyTraps) {
+  Func f = make_func(engine_, [](int32_t) -> int32_t { throw std::logic_error("direct"); });
+  std::vector<Value> args{Value::i32(0)};
+  Result<Outcome> out = f.call(args);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_TRUE(out->trapped());
+  EXPECT_EQ(out->trap().code, TrapCode::HostTrap);
+  EXPECT_NE(out->trap().message.find("direct"), std::string::npos);
+}
+
+// ---------------------------------------------------------------- stale interrupts
+
+TEST_F(HardeningTest, AStaleInterruptIsConsumedByACallThatReturnsWithoutASafePoint) {
+  Instance instance = instantiate();
+  InterruptHandle handle = instance.interrupt_handle();
+  handle.interrupt();
+  EXPECT_TRUE(handle.pending());
+  // `add` meets no safe point: it returns, and the request ends with it.
+  Outcome added = call(instance, "add", {Value::i32(2), Value::i32(3)});
+  ASSERT_TRUE(added.returned());
+  EXPECT_FALSE(handle.pending());
+  // An unrelated later call is not stopped.
+  Outcome counted = call(instance, "count", {Value::i32(100)});
+  ASSERT_TRUE(counted.returned());
+  EXPECT_EQ(counted.values()[0].i32(), 100);
+}
+
+TEST_F(HardeningTest, AStaleInterruptIsConsumedByACallThatTraps) {
+  Instance instance = instantiate();
+  instance.interrupt_handle().interrupt();
+  // Traps before any safe point after the request.
+  Outcome trapped = call(instance, "trap_now", {});
+  ASSERT_TRUE(trapped.trapped());
+  EXPECT_FALSE(instance.interrupt_handle().pending());
+  EXPECT_TRUE(call(instance, "count", {Value::i32(10)}).returned());
+}
+
+TEST_F(HardeningTest, ClearWithdrawsAPendingInterrupt) {
+  Instance instance = instantiate();
+  InterruptHandle handle = instance.interrupt_handle();
+  handle.interrupt();
+  handle.clear();
+  EXPECT_FALSE(handle.pending());
+  Outcome counted = call(instance, "count", {Value::i32(100)});
+  ASSERT_TRUE(counted.returned());
+  // clear() with nothing pending changes nothing.
+  handle.clear();
+  EXPECT_FALSE(handle.pending());
+}
+
+class MeteredHardeningTest : public HardeningTest {
+ protected:
+  static Config metered() {
+    Config config;
+    config.metering = true;
+    return config;
+  }
+  MeteredHardeningTest() : HardeningTest(metered()) {}
+};
+
+TEST_F(MeteredHardeningTest, AnInterruptPendingWhenACallRunsOutOfGasStopsItsResume) {
+  Instance instance = instantiate();
+  CallOptions options;
+  options.gas_limit = 20;
+  options.on_out_of_gas = OutOfGas::Suspend;
+  Outcome first = call(instance, "count", {Value::i32(100)}, options);
+  ASSERT_TRUE(first.suspended());
+  ASSERT_EQ(first.suspend_reason(), SuspendReason::OutOfGas);
+  instance.interrupt_handle().interrupt();
+  // The suspended call is the one the request targets: its resume stops.
+  Result<Outcome> resumed = instance.resume(ResumeOptions{.gas_limit = 1000, .on_out_of_gas = std::nullopt});
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  ASSERT_TRUE(resumed->suspended());
+  EXPECT_EQ(resumed->suspend_reason(), SuspendReason::Interrupted);
+  EXPECT_FALSE(instance.interrupt_handle().pending());
+  Result<Outcome> done = instance.resume(ResumeOptions{.gas_limit = 1000, .on_out_of_gas = std::nullopt});
+  ASSERT_TRUE(done.ok() && done->returned());
+  EXPECT_EQ(done->values()[0].i32(), 100);
+}
+
+// ---------------------------------------------------------------- bounded reports
+
+class DeepTrapTest : public HardeningTest {
+ protected:
+  static Config small_reports() {
+    Config config;
+    config.max_report_frames = 10;
+    return config;
+  }
+  DeepTrapTest() : HardeningTest(small_reports()) {}
+};
+
+TEST_F(DeepTrapTest, ATrapDeepInARecursionKeepsABoundedBacktrace) {
+  Instance instance = instantiate();
+  Outcome out = call(instance, "dive", {Value::i32(5000)});
+  ASSERT_TRUE(out.trapped());
+  const Trap& trap = out.trap();
+  EXPECT_EQ(trap.code, TrapCode::Unreachable);
+  ASSERT_EQ(trap.backtrace.size(), 10u);
+  EXPECT_EQ(trap.omitted_frames, 5001u - 10u) << "5001 frames: dive 5000 .. dive 0";
+  EXPECT_EQ(trap.omitted_at, 5u);
+  for (const FrameInfo& f : trap.backtrace) EXPECT_EQ(f.func_name, "dive");
+  // The innermost frame is where it trapped; the outermost the entry call.
+  EXPECT_NE(trap.backtrace.front().wasm_offset, trap.backtrace.back().wasm_offset);
+
+  InstanceView view = instance.inspect();
+  ASSERT_EQ(view.state, InstanceView::State::Trapped);
+  ASSERT_EQ(view.frames.size(), 10u);
+  EXPECT_EQ(view.omitted_frames, 4991u);
+  EXPECT_EQ(view.omitted_at, 5u);
+  EXPECT_EQ(view.frames.back().locals[0].i32(), 5000) << "the outermost frame is the entry call";
+  EXPECT_EQ(view.frames.front().locals[0].i32(), 0) << "the innermost frame trapped";
+  const std::string text = view.to_string();
+  EXPECT_NE(text.find("4991 frames omitted"), std::string::npos);
+  EXPECT_NE(text.find("#5000 "), std::string::npos) << "outer frames keep their true numbers";
+}
+
+TEST_F(DeepTrapTest, AShallowTrapKeepsEveryFrame) {
+  Instance instance = instantiate();
+  Outcome out = call(instance, "dive", {Value::i32(3)});
+  ASSERT_TRUE(out.trapped());
+  EXPECT_EQ(out.trap().backtrace.size(), 4u);
+  EXPECT_EQ(out.trap().omitted_frames, 0u);
+}
+
+TEST_F(HardeningTest, ARunawayRecursionAtTheDepthLimitCostsTheHostABoundedReport) {
+  InstanceLimits limits;
+  limits.max_call_depth = 2'000'000;
+  Instance instance = instantiate(limits);
+  Outcome out = call(instance, "runaway", {Value::i32(0)});
+  ASSERT_TRUE(out.trapped());
+  EXPECT_EQ(out.trap().code, TrapCode::CallStackExhausted);
+  EXPECT_EQ(out.trap().backtrace.size(), Config{}.max_report_frames);
+  EXPECT_EQ(out.trap().backtrace.size() + out.trap().omitted_frames, 2'000'000u);
+  InstanceView view = instance.inspect();
+  EXPECT_EQ(view.frames.size(), Config{}.max_report_frames);
+  EXPECT_EQ(view.frames.size() + view.omitted_frames, 2'000'000u);
+}
+
+}  // namespace
+}  // namespace waspvm::api_test
