@@ -321,8 +321,16 @@ uint32_t sched_yield(WasiCall&) {
   return kSuccess;
 }
 
-// No sockets are ever handed to the guest: a known descriptor is not one.
-uint32_t not_a_socket(WasiCall& call, uint32_t fd) { return call.state.find(fd) ? kNotSup : kBadf; }
+// WaspVM hands the guest no sockets of its own, so the sock_* calls only
+// tell what the descriptor is: unknown (BADF), a file, directory or
+// character device (NOTSOCK, as Linux and wasmtime say), or a socket the host
+// passed in as stdio, which WaspVM does not do socket calls on (NOTSUP).
+uint32_t not_a_socket(WasiCall& call, uint32_t fd) {
+  const FdEntry* entry = call.state.find(fd);
+  if (entry == nullptr) return kBadf;
+  bool socket = entry->filetype == kFiletypeSocketStream || entry->filetype == kFiletypeSocketDgram;
+  return socket ? kNotSup : kNotSock;
+}
 
 uint32_t sock_accept(WasiCall& call, uint32_t fd, uint32_t /*flags*/, uint32_t /*result_fd_ptr*/) {
   return not_a_socket(call, fd);

@@ -29,8 +29,9 @@ uint32_t directory(WasiCall& call, uint32_t fd, uint64_t rights, FdEntry*& entry
 struct Parent {
   UniqueFd dir;
   // The name for the *at() call, never with a trailing '/' (the resolver
-  // has checked that a "name/" is a directory).
+  // has checked that a "name/" is a directory or does not exist).
   std::string name;
+  bool trailing_slash = false;  // the path ended in '/'
 };
 
 uint32_t resolve_parent(const FdEntry& base, const std::string& path, Parent& out) {
@@ -42,7 +43,20 @@ uint32_t resolve_parent(const FdEntry& base, const std::string& path, Parent& ou
   }
   out.dir = UniqueFd(r.dirfd);
   out.name = std::move(r.name);
+  out.trailing_slash = r.must_be_dir;
   return kSuccess;
+}
+
+// For the calls that make a new name that is not a directory (path_symlink,
+// path_link): a "name/" can only name a directory, so, as symlinkat(2) and
+// linkat(2) on Linux, it is ENOENT when nothing has that name and EEXIST
+// when a directory has (the resolver has already made a file there
+// ENOTDIR). Success when the path has no trailing slash.
+uint32_t check_new_non_directory(const Parent& parent) {
+  if (!parent.trailing_slash) return kSuccess;
+  struct stat st;
+  if (::fstatat(parent.dir.get(), parent.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return kExist;
+  return errno == ENOENT ? kNoEnt : host_error();
 }
 
 // Opens `path` beneath the directory with the resolver (O_CLOEXEC added there).
@@ -81,9 +95,10 @@ std::string proc_fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd);
 
 // ---------------------------------------------------------------- open
 
-// The open(2) access mode for the rights asked for.
-int access_mode(uint64_t rights, uint32_t oflags) {
-  if (oflags & oflag::kDirectory) return O_RDONLY;
+// The open(2) access mode for the rights asked for, whatever the oflags: a
+// directory opened with a write right fails with EISDIR from the kernel, with
+// or without O_DIRECTORY, as open(2) and wasmtime do.
+int access_mode(uint64_t rights) {
   bool read = rights & (right::kFdRead | right::kFdReaddir);
   bool write = rights & (right::kFdWrite | right::kFdAllocate | right::kFdFilestatSetSize);
   return write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;
@@ -106,7 +121,7 @@ uint32_t path_open(WasiCall& call, uint32_t fd, uint32_t dirflags, uint32_t path
   // Rights come from the parent's inheriting rights (preview1: intersection).
   uint64_t base = rights_base & parent->rights_inheriting;
   uint64_t inheriting = rights_inheriting & parent->rights_inheriting;
-  int flags = access_mode(base, oflags) | O_NOCTTY;
+  int flags = access_mode(base) | O_NOCTTY;
   if (oflags & oflag::kCreat) flags |= O_CREAT;
   if (oflags & oflag::kDirectory) flags |= O_DIRECTORY;
   if (oflags & oflag::kExcl) flags |= O_EXCL;
@@ -186,6 +201,7 @@ uint32_t path_symlink(WasiCall& call, uint32_t target_ptr, uint32_t target_len, 
   if (target.front() == '/') return kNotCapable;
   Parent parent;
   if (uint32_t e = resolve_parent(*base, path, parent)) return e;
+  if (uint32_t e = check_new_non_directory(parent)) return e;
   return ::symlinkat(target.c_str(), parent.dir.get(), parent.name.c_str()) == 0 ? kSuccess : host_error();
 }
 
@@ -218,6 +234,7 @@ uint32_t path_link(WasiCall& call, uint32_t old_fd, uint32_t old_flags, uint32_t
   if (uint32_t e = read_path(call.memory, new_ptr, new_len, new_path)) return e;
   Parent to;
   if (uint32_t e = resolve_parent(*new_base, new_path, to)) return e;
+  if (uint32_t e = check_new_non_directory(to)) return e;
   if (!(old_flags & kLookupSymlinkFollow)) {
     Parent from;
     if (uint32_t e = resolve_parent(*old_base, old_path, from)) return e;

@@ -6,6 +6,7 @@
 #include "waspvm/wasi.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,15 +35,18 @@ using wasi::WasiConfig;
 
 // WASI errno values and flags the tests use (numbering of the witx).
 constexpr uint32_t kSuccess = 0, kBadf = 8, kExist = 20, kFault = 21, kInval = 28, kIsDir = 31,
-                   kNameTooLong = 37, kNoEnt = 44, kNoSys = 52, kNotDir = 54, kNotEmpty = 55, kNotSup = 58,
-                   kNotCapable = 76;
+                   kNameTooLong = 37, kNoEnt = 44, kNoSys = 52, kNotDir = 54, kNotEmpty = 55, kNotSock = 57,
+                   kNotSup = 58, kNotCapable = 76;
 constexpr uint64_t kRightFdRead = 1 << 1, kRightFdSeek = 1 << 2, kRightFdTell = 1 << 5,
-                   kRightFdWrite = 1 << 6, kRightPathOpen = 1 << 13, kRightFdFilestatGet = 1 << 21,
-                   kRightFdFilestatSetSize = 1 << 22, kRightFdFilestatSetTimes = 1 << 23,
-                   kRightFdFdstatSetFlags = 1 << 3, kRightPollFdReadwrite = 1 << 27;
+                   kRightFdWrite = 1 << 6, kRightFdAllocate = 1 << 8, kRightPathOpen = 1 << 13,
+                   kRightFdFilestatGet = 1 << 21, kRightFdFilestatSetSize = 1 << 22,
+                   kRightFdFilestatSetTimes = 1 << 23, kRightFdFdstatSetFlags = 1 << 3,
+                   kRightPollFdReadwrite = 1 << 27;
 constexpr uint64_t kFileRights = kRightFdRead | kRightFdSeek | kRightFdTell | kRightFdWrite |
                                  kRightFdFilestatGet | kRightFdFilestatSetSize | kRightFdFilestatSetTimes |
                                  kRightFdFdstatSetFlags | kRightPollFdReadwrite;
+// Every right but those that need write access (a directory asked for them is EISDIR).
+constexpr uint64_t kAllButWriteRights = ~(kRightFdWrite | kRightFdAllocate | kRightFdFilestatSetSize);
 constexpr uint32_t kOflagCreat = 1, kOflagDirectory = 2, kOflagExcl = 4, kOflagTrunc = 8;
 constexpr uint32_t kLookupFollow = 1;
 constexpr uint8_t kFiletypeCharacterDevice = 2, kFiletypeDirectory = 3, kFiletypeRegularFile = 4,
@@ -130,12 +135,14 @@ class WasiTest : public ::testing::Test {
   uint32_t u32(uint32_t at) { return static_cast<uint32_t>(get_le(at, 4)); }
   uint64_t u64(uint32_t at) { return get_le(at, 8); }
 
-  // path_open beneath `dir_fd`; the new fd, or ~errno.
+  // path_open beneath `dir_fd` (inheriting rights: `rights` unless given); the new fd, or ~errno.
   uint32_t open(std::string_view path, uint32_t oflags, uint64_t rights = kFileRights, uint32_t fdflags = 0,
-                uint32_t dir_fd = kPreopenFd, uint32_t lookup = kLookupFollow) {
+                uint32_t dir_fd = kPreopenFd, uint32_t lookup = kLookupFollow,
+                std::optional<uint64_t> inheriting = std::nullopt) {
     put(kPath, path);
-    uint32_t e = call("path_open", {i32(dir_fd), i32(lookup), i32(kPath), i32(uint32_t(path.size())),
-                                    i32(oflags), i64(rights), i64(rights), i32(fdflags), i32(kOut)});
+    uint32_t e =
+        call("path_open", {i32(dir_fd), i32(lookup), i32(kPath), i32(uint32_t(path.size())), i32(oflags),
+                           i64(rights), i64(inheriting.value_or(rights)), i32(fdflags), i32(kOut)});
     return e == kSuccess ? u32(kOut) : ~e;
   }
   // A path function of the form f(fd, path_ptr, path_len).
@@ -475,7 +482,7 @@ TEST_F(WasiTest, OpenFlags) {
   EXPECT_EQ(read_host_file("existing"), "");
 
   fs::create_directory(dir_ / "sub");
-  uint32_t sub = open("sub", kOflagDirectory, ~0ull);
+  uint32_t sub = open("sub", kOflagDirectory, kAllButWriteRights, 0, kPreopenFd, kLookupFollow, ~0ull);
   ASSERT_LT(sub, 100u);
   ASSERT_EQ(call("fd_fdstat_get", {i32(sub), i32(kBuf)}), kSuccess);
   EXPECT_EQ(get_le(kBuf, 1), kFiletypeDirectory);
@@ -704,7 +711,7 @@ TEST_P(WasiSandboxTest, EscapesAreNotCapable) {
   }
   // Going up and back down stays inside and is fine.
   EXPECT_LT(open("inside/deeper/../f", 0), 100u);
-  EXPECT_LT(open("inside/..", kOflagDirectory, ~0ull), 100u);
+  EXPECT_LT(open("inside/..", kOflagDirectory, kAllButWriteRights), 100u);
 
   // A symlink may hold any relative text; following it out is refused.
   std::string escape_target = "../" + outside.filename().string();
@@ -727,6 +734,102 @@ TEST_P(WasiSandboxTest, EscapesAreNotCapable) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Resolvers, WasiSandboxTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "ComponentWalk" : "Default"; });
+
+// ---------------------------------------------------------------- as Linux and wasmtime (wasi-testsuite)
+
+// The path tests below run with both resolvers too: openat2 and the walk see
+// trailing slashes and "." differently.
+class WasiPathTest : public WasiSandboxTest {
+ protected:
+  uint32_t symlink(std::string_view target, std::string_view path) {
+    put(kPath, target);
+    put(kPath2, path);
+    return call("path_symlink", {i32(kPath), i32(uint32_t(target.size())), i32(kPreopenFd), i32(kPath2),
+                                 i32(uint32_t(path.size()))});
+  }
+  uint32_t link(std::string_view from, std::string_view to, uint32_t lookup = 0) {
+    put(kPath, from);
+    put(kPath2, to);
+    return call("path_link", {i32(kPreopenFd), i32(lookup), i32(kPath), i32(uint32_t(from.size())),
+                              i32(kPreopenFd), i32(kPath2), i32(uint32_t(to.size()))});
+  }
+};
+
+// wasi-testsuite path_symlink_trailing_slashes: a new symlink's name cannot
+// end in '/' (a name with a slash can only be a directory).
+TEST_P(WasiPathTest, PathSymlinkTrailingSlashOnNewNameFails) {
+  fs::create_directory(dir_ / "sub");
+  start();
+  EXPECT_EQ(symlink("source", "target/"), kNoEnt);
+  EXPECT_EQ(symlink("source", "target//"), kNoEnt);
+  EXPECT_EQ(symlink("source", "sub/target/"), kNoEnt);
+  EXPECT_FALSE(fs::is_symlink(dir_ / "target"));
+  EXPECT_FALSE(fs::is_symlink(dir_ / "sub" / "target"));
+  // A directory of that name exists: EEXIST, with or without the slash.
+  EXPECT_EQ(symlink("source", "sub/"), kExist);
+  EXPECT_EQ(symlink("source", "sub"), kExist);
+  EXPECT_EQ(symlink("source", "./"), kExist);
+  // A file of that name: ENOTDIR with the slash, EEXIST without.
+  write_host_file("file", "");
+  EXPECT_EQ(symlink("source", "file/"), kNotDir);
+  EXPECT_EQ(symlink("source", "file"), kExist);
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir_ / "file")));
+  // Without the slash a dangling symlink is made.
+  ASSERT_EQ(symlink("source", "target"), kSuccess);
+  EXPECT_EQ(fs::read_symlink(dir_ / "target"), "source");
+}
+
+// wasi-testsuite path_link: a new hard link's name cannot end in '/'.
+TEST_P(WasiPathTest, PathLinkTrailingSlashOnNewNameFails) {
+  write_host_file("file", "data");
+  fs::create_directory(dir_ / "dir");
+  start();
+  EXPECT_EQ(link("file", "link/"), kNoEnt);
+  EXPECT_EQ(link("file", "link/", kLookupFollow), kNoEnt);
+  EXPECT_EQ(link("file", "dir/link/"), kNoEnt);
+  EXPECT_FALSE(fs::exists(dir_ / "link"));
+  EXPECT_FALSE(fs::exists(dir_ / "dir" / "link"));
+  EXPECT_EQ(fs::hard_link_count(dir_ / "file"), 1u);
+  EXPECT_EQ(link("file", "dir/"), kExist);
+  EXPECT_EQ(link("file", "dir"), kExist);
+  write_host_file("other", "");
+  EXPECT_EQ(link("file", "other/"), kNotDir);
+  EXPECT_EQ(link("file", "other"), kExist);
+  EXPECT_EQ(fs::hard_link_count(dir_ / "file"), 1u);
+  // Without the slash the link is made.
+  ASSERT_EQ(link("file", "dir/link"), kSuccess);
+  EXPECT_EQ(fs::hard_link_count(dir_ / "file"), 2u);
+}
+
+// wasi-testsuite path_open_preopen: a directory opened with a write right is
+// EISDIR, with O_DIRECTORY as without; read rights or none are fine.
+TEST_P(WasiPathTest, PathOpenDirectoryWithWriteRightIsIsdir) {
+  fs::create_directory(dir_ / "sub");
+  write_host_file("file", "");
+  start();
+  EXPECT_EQ(~open(".", kOflagDirectory, kRightFdRead | kRightFdWrite), kIsDir);
+  EXPECT_EQ(~open(".", kOflagDirectory, kRightFdWrite), kIsDir);
+  EXPECT_EQ(~open(".", 0, kRightFdRead | kRightFdWrite), kIsDir);
+  EXPECT_EQ(~open("sub", kOflagDirectory, ~0ull), kIsDir);
+  EXPECT_EQ(~open("sub/", kOflagDirectory, kRightFdWrite), kIsDir);
+  EXPECT_EQ(~open("sub/.", kOflagDirectory, kRightFdAllocate), kIsDir);
+  // A file is not a directory, whatever the rights.
+  EXPECT_EQ(~open("file", kOflagDirectory, kRightFdWrite), kNotDir);
+  EXPECT_EQ(~open("file", kOflagDirectory, kRightFdRead), kNotDir);
+  // No write right: the directory opens.
+  for (uint64_t rights : {uint64_t{0}, kRightFdRead, kAllButWriteRights}) {
+    uint32_t fd = open(".", kOflagDirectory, rights);
+    ASSERT_LT(fd, 100u) << rights;
+    ASSERT_EQ(call("fd_fdstat_get", {i32(fd), i32(kBuf)}), kSuccess);
+    EXPECT_EQ(get_le(kBuf, 1), kFiletypeDirectory);
+    EXPECT_EQ(call("fd_close", {i32(fd)}), kSuccess);
+  }
+  uint32_t fd = open("sub", 0, kRightFdRead);
+  ASSERT_LT(fd, 100u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Resolvers, WasiPathTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "ComponentWalk" : "Default"; });
 
 // ---------------------------------------------------------------- errors
@@ -778,11 +881,50 @@ TEST_F(WasiTest, UnknownDescriptorsAreBadf) {
   EXPECT_EQ(path_call("path_create_directory", "d", 99), kBadf);
   EXPECT_EQ(path_call("path_create_directory", "d", 1), kNotCapable);  // stdout has no path rights
   EXPECT_EQ(call("sock_send", {i32(99), i32(0), i32(0), i32(0), i32(kOut)}), kBadf);
-  EXPECT_EQ(call("sock_send", {i32(1), i32(0), i32(0), i32(0), i32(kOut)}), kNotSup);
-  EXPECT_EQ(call("sock_recv", {i32(0), i32(0), i32(0), i32(0), i32(kOut), i32(kOut + 4)}), kNotSup);
-  EXPECT_EQ(call("sock_accept", {i32(3), i32(0), i32(kOut)}), kNotSup);
-  EXPECT_EQ(call("sock_shutdown", {i32(3), i32(0)}), kNotSup);
+  EXPECT_EQ(call("sock_send", {i32(1), i32(0), i32(0), i32(0), i32(kOut)}), kNotSock);
+  EXPECT_EQ(call("sock_recv", {i32(0), i32(0), i32(0), i32(0), i32(kOut), i32(kOut + 4)}), kNotSock);
+  EXPECT_EQ(call("sock_accept", {i32(3), i32(0), i32(kOut)}), kNotSock);
+  EXPECT_EQ(call("sock_shutdown", {i32(3), i32(0)}), kNotSock);
   EXPECT_EQ(call("proc_raise", {i32(9)}), kNoSys);
+}
+
+// wasi-testsuite sock_shutdown-not_sock: the sock_* calls on a descriptor
+// that is not a socket are NOTSOCK (Linux's ENOTSOCK), BADF on no descriptor.
+TEST_F(WasiTest, SockShutdownOnNonSocketIsNotsock) {
+  write_host_file("file", "");
+  start();
+  uint32_t file = open("file", 0);
+  ASSERT_LT(file, 100u);
+  for (uint32_t fd : {uint32_t{0}, uint32_t{1}, uint32_t{2}, kPreopenFd, file}) {
+    for (uint32_t how : {1u, 2u, 3u}) EXPECT_EQ(call("sock_shutdown", {i32(fd), i32(how)}), kNotSock) << fd;
+    EXPECT_EQ(call("sock_accept", {i32(fd), i32(0), i32(kOut)}), kNotSock) << fd;
+    EXPECT_EQ(call("sock_send", {i32(fd), i32(kIovs), i32(0), i32(0), i32(kOut)}), kNotSock) << fd;
+    EXPECT_EQ(call("sock_recv", {i32(fd), i32(kIovs), i32(0), i32(0), i32(kOut), i32(kOut + 4)}), kNotSock)
+        << fd;
+  }
+  EXPECT_EQ(call("sock_shutdown", {i32(99), i32(3)}), kBadf);
+  ASSERT_EQ(call("fd_close", {i32(file)}), kSuccess);
+  EXPECT_EQ(call("sock_shutdown", {i32(file), i32(3)}), kBadf);
+}
+
+// A socket the host passes in as stdio is one: NOTSUP (WaspVM makes no
+// socket calls), not NOTSOCK.
+TEST_F(WasiTest, SockShutdownOnAnInheritedSocketIsNotsup) {
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+  int saved_stdin = ::dup(0);
+  ASSERT_GE(saved_stdin, 0);
+  ASSERT_EQ(::dup2(pair[0], 0), 0);
+  WasiConfig c = config();
+  c.inherit_stdio = true;
+  c.stdin_source = nullptr;  // fd 0 is the host's: the socket
+  start(std::move(c));
+  ASSERT_EQ(::dup2(saved_stdin, 0), 0);  // the entry keeps what fstat saw at instantiation
+  ::close(saved_stdin);
+  ::close(pair[0]);
+  ::close(pair[1]);
+  EXPECT_EQ(call("sock_shutdown", {i32(0), i32(3)}), kNotSup);
+  EXPECT_EQ(call("sock_shutdown", {i32(1), i32(3)}), kNotSock);  // a callback sink
 }
 
 TEST_F(WasiTest, DroppedRightsAreEnforced) {
