@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine needs to build and test WaspVM:
 # compilers (GCC, and Clang 14 for the Clang build), CMake, Ninja, ccache,
-# wabt (wat2wasm, wast2json) and GoogleTest. Does nothing (and touches no
-# package index) when everything is already there. Runs as root, or through
-# sudo when that exists.
+# wabt (wat2wasm, wast2json), GoogleTest and Python 3 (for the wasi-testsuite
+# runner, which needs only its standard library). Does nothing (and touches
+# no package index) when everything is already there. Runs as root, or
+# through sudo when that exists.
 set -euo pipefail
 
-PACKAGES=(build-essential cmake ninja-build ccache clang-14 wabt libgtest-dev googletest libzstd-dev libsqlite3-dev)
-COMMANDS=(c++ make cmake ninja ccache clang++-14 wat2wasm wast2json)
+PACKAGES=(build-essential cmake ninja-build ccache clang-14 wabt libgtest-dev googletest libzstd-dev libsqlite3-dev python3)
+COMMANDS=(c++ make cmake ninja ccache clang++-14 wat2wasm wast2json python3)
 
 have_everything() {
   local cmd
