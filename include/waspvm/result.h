@@ -1,13 +1,33 @@
 // Result<T>: a value or an error message (std::expected-style; C++20 has none).
 #pragma once
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace waspvm {
 
+// What kind of failure an Error is, for hosts that react to some kinds.
+enum class ErrorKind : uint8_t {
+  Other,      // anything else: a bad argument, a refused operation, a bad snapshot or file
+  Malformed,  // a module's bytes are not the binary format (Module::compile)
+  Invalid,    // a module is well formed but does not validate (Module::compile)
+  Link,       // instantiation: an import is missing or of another type, or initialization failed
+  Limit,      // a limit was reached: the host is out of memory, or a configured limit
+};
+
 struct Error {
   std::string message;
+  ErrorKind kind = ErrorKind::Other;
+};
+
+// Thrown by Result::value() (and *, ->) on an error, and by Result::error()
+// on a value: a bug in the caller, which should have checked ok(). what()
+// carries the error's message.
+class BadResultAccess : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
 };
 
 template <class T>
@@ -17,16 +37,31 @@ class [[nodiscard]] Result {
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& value() & {
+    check_value();
+    return *std::get_if<0>(&v_);
+  }
+  const T& value() const& {
+    check_value();
+    return *std::get_if<0>(&v_);
+  }
+  T&& value() && {
+    check_value();
+    return std::move(*std::get_if<0>(&v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Error& error() const { return std::get<1>(v_); }
+  const Error& error() const {
+    if (ok()) throw BadResultAccess("Result::error() called on a value");
+    return *std::get_if<1>(&v_);
+  }
 
  private:
+  void check_value() const {
+    if (!ok()) throw BadResultAccess("Result::value() called on an error: " + std::get_if<1>(&v_)->message);
+  }
   std::variant<T, Error> v_;
 };
 
@@ -44,7 +79,9 @@ class [[nodiscard]] Result<void> {
   bool ok_ = true;
 };
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message, ErrorKind kind = ErrorKind::Other) {
+  return Error{std::move(message), kind};
+}
 
 }  // namespace waspvm
 

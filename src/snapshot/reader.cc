@@ -22,6 +22,14 @@ using snapshot::RefKind;
 
 Error bad(const std::string& what) { return Error{"snapshot: " + what}; }
 
+// The snapshot needs `needed` of a limit the restored instance has only
+// `allowed` of: name the limit and how to raise it.
+Error beyond_limit(const std::string& what, uint64_t needed, const char* limit, uint64_t allowed) {
+  return bad(what + " needs " + std::to_string(needed) + ", beyond the restored instance's limit " + limit +
+             " = " + std::to_string(allowed) + " (restore with RestoreOptions::limits, or an engine whose " +
+             "Config::limits, allowing at least " + std::to_string(needed) + ")");
+}
+
 bool is_call(IOp op) {
   switch (plain_form(op)) {
     case IOp::CallFunc:
@@ -132,7 +140,14 @@ class Restorer {
       uint64_t packed_size = in_.u64();
       std::span<const uint8_t> packed = in_.bytes(packed_size);
       if (!in_.ok()) return bad("truncated");
-      if (pages < m.pages() || pages > m.max_pages()) return bad("a memory size outside the memory's limits");
+      if (pages < m.pages())
+        return bad("memory " + std::to_string(i) + " is smaller than the module's minimum");
+      if (pages > m.max_pages()) {
+        if (!m.type.limits.max || pages <= *m.type.limits.max)
+          return beyond_limit("memory " + std::to_string(i) + " (in pages)", pages, "max_memory_pages",
+                              m.max_pages());
+        return bad("memory " + std::to_string(i) + " is larger than the module's maximum");
+      }
       // The frame must say it holds exactly the memory, before the memory grows.
       unsigned long long content = ZSTD_getFrameContentSize(packed.data(), packed.size());
       if (content != pages * kPageSize) return bad("memory contents of the wrong size");
@@ -156,8 +171,14 @@ class Restorer {
         if (size != t.elems.size()) return bad("imported table " + std::to_string(i) + " has another size");
         continue;
       }
-      if (size < t.type.limits.min || size > t.max_size())
-        return bad("a table size outside the table's limits");
+      if (size < t.type.limits.min)
+        return bad("table " + std::to_string(i) + " is smaller than the module's minimum");
+      if (size > t.max_size()) {
+        if (!t.type.limits.max || size <= *t.type.limits.max)
+          return beyond_limit("table " + std::to_string(i) + " (in elements)", size, "max_table_elements",
+                              t.max_size());
+        return bad("table " + std::to_string(i) + " is larger than the module's maximum");
+      }
       if (size > in_.remaining() / 9) return bad("truncated");  // 9 bytes per element
       t.elems.resize(size);
       for (uint64_t& e : t.elems) {
@@ -257,8 +278,10 @@ Result<void> Restorer::read_execution() {
     s.yield.after_tail_call = tail == 1;
   }
   uint32_t depth = in_.u32();
-  if (!in_.ok() || depth == 0 || depth > limits.max_call_depth || depth > in_.remaining() / 16)
-    return bad("a bad number of frames");
+  if (!in_.ok() || depth > in_.remaining() / 16) return bad("truncated (in the frames)");
+  if (depth == 0) return bad("a suspended call with no frames");
+  if (depth > limits.max_call_depth)
+    return beyond_limit("the suspended call (in frames)", depth, "max_call_depth", limits.max_call_depth);
   auto st = std::make_unique<ExecStack>();
   st->frames.resize(depth);
   for (Frame& f : st->frames) {
@@ -271,8 +294,10 @@ Result<void> Restorer::read_execution() {
     f.pc = (*code)->code.data() + pc;
   }
   uint64_t used = in_.u64();
-  if (!in_.ok() || used > limits.max_value_stack_slots || used > in_.remaining() / 8)
-    return bad("a bad number of stack slots");
+  if (!in_.ok() || used > in_.remaining() / 8) return bad("truncated (in the stack slots)");
+  if (used > limits.max_value_stack_slots)
+    return beyond_limit("the suspended call (in value stack slots)", used, "max_value_stack_slots",
+                        limits.max_value_stack_slots);
   // Each frame is where its caller's call put it, and the top one stopped
   // where a run can stop for this reason.
   if (st->frames[0].base != 0) return bad("the first frame is not at the bottom of the stack");

@@ -245,5 +245,71 @@ TEST_F(HardeningTest, ARunawayRecursionAtTheDepthLimitCostsTheHostABoundedReport
   EXPECT_EQ(view.frames.size() + view.omitted_frames, 2'000'000u);
 }
 
+// ---------------------------------------------------------------- clear errors
+
+TEST(ClearErrors, RestoringASnapshotDeeperThanTheLimitNamesTheLimitAndTheDepthNeeded) {
+  Config deep;
+  deep.metering = true;
+  deep.limits.max_call_depth = 1'000'000;
+  Engine engine(deep);
+  Linker linker(engine);
+  linker.func("host", "throw", [](int32_t how) { return how; });
+  linker.func("host", "reenter", [](int32_t how) { return how; });
+  Result<Module> module = compile_test_module(engine, "hardening");
+  ASSERT_TRUE(module.ok()) << module.error().message;
+  Result<Instance> instance = linker.instantiate(*module);
+  ASSERT_TRUE(instance.ok()) << instance.error().message;
+  CallOptions options;
+  options.gas_limit = 4'000'000;  // runs out about 360,000 frames deep
+  options.on_out_of_gas = OutOfGas::Suspend;
+  Result<Outcome> out = instance->call("dive", std::vector<Value>{Value::i32(900'000)}, options);
+  ASSERT_TRUE(out.ok() && out->suspended());
+  const uint64_t depth = instance->inspect().frames.size() + instance->inspect().omitted_frames;
+  ASSERT_GT(depth, 250'000u) << "deeper than the default limit";
+  Result<std::vector<uint8_t>> bytes = instance->snapshot();
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+
+  Config defaults;
+  defaults.metering = true;
+  Engine other(defaults);
+  Linker other_linker(other);
+  other_linker.func("host", "throw", [](int32_t how) { return how; });
+  other_linker.func("host", "reenter", [](int32_t how) { return how; });
+  Result<Module> other_module = compile_test_module(other, "hardening");
+  ASSERT_TRUE(other_module.ok());
+  Result<Instance> refused = other_linker.restore(*other_module, *bytes);
+  ASSERT_FALSE(refused.ok());
+  const std::string& message = refused.error().message;
+  EXPECT_NE(message.find("max_call_depth = 250000"), std::string::npos) << message;
+  EXPECT_NE(message.find("at least " + std::to_string(depth)), std::string::npos) << message;
+
+  // With the limit it names, the same snapshot restores and finishes.
+  RestoreOptions raised;
+  raised.limits = defaults.limits;
+  raised.limits->max_call_depth = 1'000'000;
+  Result<Instance> restored = other_linker.restore(*other_module, *bytes, raised);
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  Result<Outcome> rest =
+      restored->resume(ResumeOptions{.gas_limit = 100'000'000, .on_out_of_gas = std::nullopt});
+  ASSERT_TRUE(rest.ok()) << rest.error().message;
+  ASSERT_TRUE(rest->trapped()) << "dive reaches the bottom and traps";
+  EXPECT_EQ(rest->trap().code, TrapCode::Unreachable);
+  EXPECT_EQ(rest->trap().backtrace.size() + rest->trap().omitted_frames, 900'001u);
+}
+
+TEST(ClearErrors, ResultValueOnAnErrorThrowsWithTheErrorsMessage) {
+  Result<int> failed = make_error("the file is not there");
+  try {
+    (void)failed.value();
+    FAIL() << "value() on an error must throw";
+  } catch (const BadResultAccess& e) {
+    EXPECT_NE(std::string(e.what()).find("the file is not there"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)*failed, BadResultAccess);
+  Result<int> fine = 7;
+  EXPECT_EQ(fine.value(), 7);
+  EXPECT_THROW((void)fine.error(), BadResultAccess);
+}
+
 }  // namespace
 }  // namespace waspvm::api_test
