@@ -12,8 +12,8 @@ match.
 
 Why not the suite's own runner (test-runner/wasi_test_runner.py): it needs
 Python 3.12 (it tests `str in StrEnum`, a TypeError on 3.11, Debian 12's
-Python) and colorama from PyPI. This runner needs only the standard library
-and does what that runner does for preview1 tests, read from its code:
+Python), and colorama. This runner needs only the standard library and does
+what that runner does for preview1 tests, read from its code:
 
   * A test's .json (optional) is either the legacy form {args, env, root,
     exit_code, stdout, stderr} or the operation form {operations: [run,
@@ -30,8 +30,10 @@ and does what that runner does for preview1 tests, read from its code:
   * read: the next len(payload) characters of the stream (text, universal
     newlines) must equal payload, as upstream compares them (so output
     after the expected text is not checked). write: sends payload to stdin.
-  * wait: closes stdin, waits up to the adapter's get_timeout_seconds()
-    (5 s when it has none), and the exit status must equal exit_code.
+  * wait: closes stdin; the exit status must equal exit_code. From its
+    start to its exit a run may take the adapter's get_timeout_seconds()
+    (5 s when it has none, as upstream), its reads included; then it is
+    killed and fails.
   * After the first failed operation the rest are skipped and the process
     is killed. Files named *.cleanup under root are removed before and
     after the run.
