@@ -201,6 +201,11 @@ struct Config {
   // outermost half, with a count of those left out. What a trap or an
   // inspection costs the host stays bounded however deep the guest recursed.
   size_t max_report_frames = 1000;
+  // A module whose function has more locals than this (parameters included)
+  // fails to compile (ErrorKind::Limit). Each call of a function zeroes a
+  // slot per local, so the limit also bounds what one call costs. 50,000 is
+  // wasmparser's (wasmtime's) limit; the binary format allows 2^32 - 1.
+  uint32_t max_function_locals = 50000;
   // Gas metering: with it off, compiled code carries no metering at all and
   // gas budgets are ignored.
   bool metering = false;

@@ -263,7 +263,7 @@ class FunctionTranslator {
   uint32_t height_ = 0;
   uint32_t max_height_ = 0;
   uint32_t wasm_offset_ = 0;
-  std::vector<SlotKind> local_kinds_;
+  LocalKinds local_kinds_;
   bool record_maps_ = false;
   std::vector<SlotMaps::Point> stop_points_;
   std::vector<SlotKind> stop_kinds_;
@@ -304,9 +304,8 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   num_locals_ = out.num_locals;
   record_maps_ = record_maps || out.may_hold_refs;
   local_kinds_.clear();
-  for (ValType t : type.params) local_kinds_.push_back(slot_kind_of(t));
-  for (const LocalRun& run : body.locals)
-    local_kinds_.insert(local_kinds_.end(), run.count, slot_kind_of(run.type));
+  for (ValType t : type.params) local_kinds_.append(1, slot_kind_of(t));
+  for (const LocalRun& run : body.locals) local_kinds_.append(run.count, slot_kind_of(run.type));
   stop_points_.clear();
   stop_kinds_.clear();
   height_ = max_height_ = 0;
@@ -343,7 +342,13 @@ Result<CompiledFunc> FunctionTranslator::run(const ModuleDesc& module, uint32_t 
   close_block();
   out.code = std::move(code_);
   out.source_map = std::move(source_map_);
-  out.frame_slots = std::max(num_locals_ + max_height_, out.num_results);
+  // Slot indices are code words: a frame must fit 32 bits (checked in 64).
+  const uint64_t frame_slots = std::max<uint64_t>(uint64_t{num_locals_} + max_height_, out.num_results);
+  if (frame_slots > UINT32_MAX)
+    return Error{"function " + std::to_string(out.func_index) + " needs " + std::to_string(frame_slots) +
+                     " slots per frame, more than 2^32 - 1",
+                 ErrorKind::Limit};
+  out.frame_slots = static_cast<uint32_t>(frame_slots);
   if (out.may_hold_refs) {
     // A call's return address can also be the next instruction's stop.
     std::stable_sort(stop_points_.begin(), stop_points_.end(), [](const auto& a, const auto& b) {

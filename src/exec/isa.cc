@@ -150,6 +150,26 @@ SlotKind slot_kind_of(ValType type) {
   }
 }
 
+void LocalKinds::append(uint64_t count, SlotKind kind) {
+  if (count == 0) return;
+  if (!kinds_.empty() && kinds_.back() == kind) {
+    ends_.back() += count;
+    return;
+  }
+  ends_.push_back(size() + count);
+  kinds_.push_back(kind);
+}
+
+std::vector<SlotKind> LocalKinds::expanded() const {
+  std::vector<SlotKind> out;
+  uint64_t begin = 0;
+  for (size_t i = 0; i < kinds_.size(); ++i) {
+    out.insert(out.end(), ends_[i] - begin, kinds_[i]);
+    begin = ends_[i];
+  }
+  return out;
+}
+
 const SlotMaps::Point* SlotMaps::find(uint32_t pc, bool at_return) const {
   auto it = std::lower_bound(points.begin(), points.end(), std::pair{pc, at_return},
                              [](const Point& p, const std::pair<uint32_t, bool>& key) {

@@ -1,5 +1,6 @@
 // Internal instruction set: opcode numbering and operand counts.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -118,6 +119,34 @@ enum class SlotKind : uint8_t { Raw, Dead, FuncRef, ExternRef };
 
 SlotKind slot_kind_of(ValType type);
 
+// The kinds of a function's locals (parameters first), run-length encoded:
+// a function may declare millions of locals in a few runs, and what is kept
+// per function stays proportional to its runs, not its locals.
+class LocalKinds {
+ public:
+  void clear() {
+    ends_.clear();
+    kinds_.clear();
+  }
+  // Appends `count` locals of `kind` (joined to the last run if it is of that kind).
+  void append(uint64_t count, SlotKind kind);
+  uint64_t size() const { return ends_.empty() ? 0 : ends_.back(); }
+  // The kind of local `index` (< size()).
+  SlotKind operator[](uint64_t index) const {
+    if (kinds_.size() == 1) return kinds_[0];
+    return kinds_[static_cast<size_t>(std::upper_bound(ends_.begin(), ends_.end(), index) - ends_.begin())];
+  }
+  // Runs: kinds()[i] for the locals from ends()[i - 1] (or 0) to ends()[i].
+  const std::vector<uint64_t>& ends() const { return ends_; }
+  const std::vector<SlotKind>& kinds() const { return kinds_; }
+  std::vector<SlotKind> expanded() const;  // one per local (tests)
+  bool operator==(const LocalKinds&) const = default;
+
+ private:
+  std::vector<uint64_t> ends_;
+  std::vector<SlotKind> kinds_;
+};
+
 // The slot kinds of a function that may hold references, at each point
 // where a suspended frame of it can stand: before a stop instruction (a
 // Gas, a per-unit charge, a safe point), or at a call's return address
@@ -129,8 +158,8 @@ struct SlotMaps {
     uint32_t first = 0;  // the operand positions' kinds: kinds[first, first + count)
     uint32_t count = 0;  // operand positions from count up are dead
   };
-  std::vector<SlotKind> locals;  // of each local (params first); locals always hold a value
-  std::vector<Point> points;     // sorted by (pc, at_return)
+  LocalKinds locals;          // of each local (params first); locals always hold a value
+  std::vector<Point> points;  // sorted by (pc, at_return)
   std::vector<SlotKind> kinds;
 
   // The kinds of operand positions 0.. at (pc, at_return), or null when the

@@ -12,6 +12,7 @@ Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> by
 
   Features features;
   features.tail_call = engine.config().tail_call;
+  features.max_function_locals = engine.config().max_function_locals;
   WASP_TRY(validate_module(*decoded, features));
 
   auto impl = std::make_shared<ModuleImpl>();

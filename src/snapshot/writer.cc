@@ -2,6 +2,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 #include "base/digest.h"
@@ -27,7 +28,18 @@ void ensure_digests(const ModuleImpl& module) {
         code.update({reinterpret_cast<const uint8_t*>(point), sizeof point});
       }
       code.update({reinterpret_cast<const uint8_t*>(maps.kinds.data()), maps.kinds.size()});
-      code.update({reinterpret_cast<const uint8_t*>(maps.locals.data()), maps.locals.size()});
+      // One byte per local, as the format has always hashed them, fed in chunks.
+      std::array<uint8_t, 4096> chunk;
+      uint64_t begin = 0;
+      for (size_t r = 0; r < maps.locals.kinds().size(); ++r) {
+        chunk.fill(static_cast<uint8_t>(maps.locals.kinds()[r]));
+        for (uint64_t left = maps.locals.ends()[r] - begin; left > 0;) {
+          const size_t n = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
+          code.update({chunk.data(), n});
+          left -= n;
+        }
+        begin = maps.locals.ends()[r];
+      }
     }
     module.code_sha256 = code.finish();
   });

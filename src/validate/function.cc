@@ -165,6 +165,12 @@ Result<void> FunctionValidator::setup_locals(const FuncBody& body, const FuncTyp
     local_run_ends_.push_back(total);
   }
   if (total > UINT32_MAX) return make_error("too many locals in function " + std::to_string(func_index_));
+  if (total > ctx_.features.max_function_locals)
+    return make_error("function " + std::to_string(func_index_) + " has " + std::to_string(total) +
+                          " locals (parameters included), more than the limit of " +
+                          std::to_string(ctx_.features.max_function_locals) +
+                          " (Config::max_function_locals)",
+                      ErrorKind::Limit);
   num_locals_ = total;
   return {};
 }

@@ -13,6 +13,8 @@ struct Features {
   bool tail_call = true;       // return_call, return_call_indirect
   bool extended_const = true;  // i32/i64 add, sub, mul in constant expressions
   bool multi_memory = false;   // more than one memory
+  // Parameters and declared locals of one function (Config::max_function_locals).
+  uint64_t max_function_locals = 50000;
 };
 
 Result<void> validate_module(const ModuleDesc& module, const Features& features = {});

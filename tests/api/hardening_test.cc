@@ -1,6 +1,8 @@
 // Regression tests for the ways a hostile guest or a careless host function
 // could break the host (issue "no host-side failure mode left"): each test is
 // named after the failure it guards against. Modules: tests/api/wat/hardening.wat.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -243,6 +245,87 @@ TEST_F(HardeningTest, ARunawayRecursionAtTheDepthLimitCostsTheHostABoundedReport
   InstanceView view = instance.inspect();
   EXPECT_EQ(view.frames.size(), Config{}.max_report_frames);
   EXPECT_EQ(view.frames.size() + view.omitted_frames, 2'000'000u);
+}
+
+// ---------------------------------------------------------------- locals
+
+// A 39-byte module (the issue's had a name section too): one function "f" declaring 0xFFFFFFFE i32 and 1 i64
+// locals.
+std::vector<uint8_t> four_billion_locals() {
+  return {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,         // header
+          0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                     // type 0: [] -> []
+          0x03, 0x02, 0x01, 0x00,                                 // func 0: type 0
+          0x07, 0x05, 0x01, 0x01, 'f',  0x00, 0x00,               // export "f" = func 0
+          0x0a, 0x0c, 0x01, 0x0a, 0x02,                           // code: 1 body of 10 bytes, 2 runs
+          0xfe, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0x01, 0x7e, 0x0b};  // 0xFFFFFFFE i32, 1 i64, end
+}
+
+// A module whose function "f" declares `locals` i32 locals and returns.
+std::vector<uint8_t> function_with_locals(uint32_t locals) {
+  std::vector<uint8_t> body = {0x01};  // one run
+  for (uint32_t v = locals;; v >>= 7) {
+    body.push_back(static_cast<uint8_t>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0)));
+    if (v < 0x80) break;
+  }
+  body.push_back(0x7f);
+  body.push_back(0x0b);
+  std::vector<uint8_t> m = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00,
+                            0x00, 0x03, 0x02, 0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 'f',  0x00, 0x00, 0x0a};
+  m.push_back(static_cast<uint8_t>(body.size() + 2));
+  m.push_back(0x01);
+  m.push_back(static_cast<uint8_t>(body.size()));
+  m.insert(m.end(), body.begin(), body.end());
+  return m;
+}
+
+uint64_t peak_rss_kib() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss);
+}
+
+TEST(Locals, AFunctionDeclaringFourBillionLocalsIsRefusedByTheLocalsLimit) {
+  std::vector<uint8_t> bytes = four_billion_locals();
+  ASSERT_EQ(bytes.size(), 39u);
+  Engine engine;
+  Result<Module> module = Module::compile(engine, bytes);
+  ASSERT_FALSE(module.ok());
+  EXPECT_EQ(module.error().kind, ErrorKind::Limit);
+  EXPECT_NE(module.error().message.find("4294967295 locals"), std::string::npos) << module.error().message;
+  EXPECT_NE(module.error().message.find("Config::max_function_locals"), std::string::npos);
+}
+
+TEST(Locals, TheLimitIsExactAndConfigurable) {
+  Engine engine;
+  EXPECT_TRUE(Module::compile(engine, function_with_locals(50'000)).ok());
+  Result<Module> over = Module::compile(engine, function_with_locals(50'001));
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().kind, ErrorKind::Limit);
+  Config few;
+  few.max_function_locals = 10;
+  Engine strict(few);
+  EXPECT_TRUE(Module::compile(strict, function_with_locals(10)).ok());
+  EXPECT_FALSE(Module::compile(strict, function_with_locals(11)).ok());
+}
+
+TEST(Locals, WithTheLimitRaisedFourBillionLocalsCompileCheaplyAndTheCallTrapsCleanly) {
+  Config config;
+  config.max_function_locals = UINT32_MAX;
+  Engine engine(config);
+  const uint64_t peak_before = peak_rss_kib();
+  Result<Module> module = Module::compile(engine, four_billion_locals());
+  ASSERT_TRUE(module.ok()) << module.error().message;
+  // Bookkeeping per run of locals, not per local (it was a byte per local: 4 GiB).
+  EXPECT_LT(peak_rss_kib(), peak_before + 64 * 1024) << "compiling grew the peak by over 64 MiB";
+  Linker linker(engine);
+  Result<Instance> instance = linker.instantiate(*module);
+  ASSERT_TRUE(instance.ok()) << instance.error().message;
+  // The frame (2^32 - 1 slots, 32 GiB) is beyond the value stack limit.
+  Result<Outcome> out = instance->call("f", {});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_TRUE(out->trapped());
+  EXPECT_EQ(out->trap().code, TrapCode::ValueStackExhausted);
+  EXPECT_LT(peak_rss_kib(), peak_before + 64 * 1024) << "the call grew the peak by over 64 MiB";
 }
 
 // ---------------------------------------------------------------- clear errors

@@ -43,7 +43,7 @@ TEST(SlotMaps, ABranchAfterItsCopiesHasItsLabelsView) {
       t, {}, {kBlock, kFuncRefType, kLocalGet, 0, kI32Const, 7, kI32Add, kRefFunc, 0, kBr, 0, kEnd, kEnd});
   CompiledFunc c = m.translate(f, PairJoining::On);
   ASSERT_TRUE(c.may_hold_refs);
-  EXPECT_EQ(c.slot_maps.locals, (std::vector<SlotKind>{K::Raw}));
+  EXPECT_EQ(c.slot_maps.locals.expanded(), (std::vector<SlotKind>{K::Raw}));
   uint32_t br = find(c, IOp::Br);
   EXPECT_EQ(kinds_at(c, br, false), (std::vector<SlotKind>{K::FuncRef})) << disassemble(c);
 }
@@ -89,7 +89,7 @@ TEST(SlotMaps, LazyOperandsAndDroppedValuesAreDead) {
   uint32_t f =
       m.func(t, {}, {kLocalGet, 0, kI32Const, 5, kCall, static_cast<uint8_t>(callee), kDrop, kDrop, kEnd});
   CompiledFunc c = m.translate(f, PairJoining::On);
-  EXPECT_EQ(c.slot_maps.locals, (std::vector<SlotKind>{K::FuncRef}));
+  EXPECT_EQ(c.slot_maps.locals.expanded(), (std::vector<SlotKind>{K::FuncRef}));
   uint32_t call = find(c, IOp::CallFunc);
   EXPECT_EQ(kinds_at(c, call, false), (std::vector<SlotKind>{}));  // trailing dead positions are implied
   EXPECT_FALSE(m.translate(callee).may_hold_refs);
