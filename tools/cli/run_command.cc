@@ -16,6 +16,7 @@
 
 #include "cli/call_end.h"
 #include "cli/commands.h"
+#include "cli/file_bytes.h"
 #include "wasi/sandbox.h"
 #include "waspvm/wasi.h"
 #include "waspvm/waspvm.h"
@@ -320,7 +321,7 @@ int run_command(std::span<const std::string_view> args) {
     std::cerr << "error: --dir: " << checked.error().message << "\n";
     return kExitError;
   }
-  std::optional<std::vector<uint8_t>> bytes = read_file(run->file);
+  std::optional<FileBytes> bytes = read_file_bytes(run->file);
   if (!bytes) {
     std::cerr << "error: cannot read " << run->file << "\n";
     return kExitError;
@@ -365,8 +366,10 @@ int run_command(std::span<const std::string_view> args) {
   }
   // What a snapshot file needs besides the snapshot (copied only if asked for).
   std::optional<RunSnapshot> context;
-  if (run->snapshot_out)
-    context = RunSnapshot{*bytes, wasi_config.args, wasi_config.env, wasi_config.preopens, run->invoke, {}};
+  if (run->snapshot_out) {
+    context = RunSnapshot{{}, wasi_config.args, wasi_config.env, wasi_config.preopens, run->invoke, {}};
+    context->module = bytes->to_vector();
+  }
   CallEnd end{run->gas.has_value(), run->invoke.has_value(), run->snapshot_out,
               context ? &*context : nullptr};
   return finish(instance.value(), outcome.value(), end);

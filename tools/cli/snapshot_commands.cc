@@ -8,6 +8,7 @@
 #include "base/digest.h"
 #include "cli/call_end.h"
 #include "cli/commands.h"
+#include "cli/file_bytes.h"
 #include "cli/run_snapshot.h"
 #include "waspvm/wasi.h"
 
@@ -27,7 +28,7 @@ struct Restored {
 // Null (reported) on failure; *status is the exit status then.
 std::unique_ptr<Restored> restore_file(const std::string& path, int* status) {
   *status = kExitError;
-  std::optional<std::vector<uint8_t>> bytes = read_file(path);
+  std::optional<FileBytes> bytes = read_file_bytes(path);
   if (!bytes) {
     std::cerr << "error: cannot read " << path << "\n";
     return nullptr;
