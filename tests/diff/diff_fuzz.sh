@@ -104,28 +104,20 @@ export run out runner node here timeout_s
 find "$run/modules" -name '*.wasm' | sort -V | xargs -r -P "$jobs" -I{} bash -c 'check_one "$1"' _ {}
 
 generated=$(find "$run/modules" -name '*.wasm' | wc -l)
-total=0 agree=0 mismatch=0 oog=0 skipped=0
-for v in "$run"/results/*/verdict; do
-  [ -e "$v" ] || continue
-  total=$((total + 1))
-  case $(cut -d' ' -f1 "$v") in
-    agree) agree=$((agree + 1)) ;;
-    mismatch) mismatch=$((mismatch + 1)) ;;
-    out-of-gas) oog=$((oog + 1)) ;;
-    *) skipped=$((skipped + 1)) ;;
-  esac
-done
+# stem <tab> verdict, one line per module run, in seed order.
+find "$run/results" -name verdict -exec grep -H '' {} + |
+  sed -E 's|^.*/results/([^/]+)/verdict:|\1\t|' | sort -V >"$run/verdicts.txt"
+total=$(wc -l <"$run/verdicts.txt")
+kind() { cut -f2 "$run/verdicts.txt" | cut -d' ' -f1 | grep -c "^$1\$" || true; }
+agree=$(kind agree)
+mismatch=$(kind mismatch)
+oog=$(kind out-of-gas)
+skipped=$(kind skipped)
 echo "diff_fuzz: seeds $seed..$((seed + count - 1)): binaryen made $generated valid modules" \
   "($((count - generated)) seeds gave none, see $run/modules/manifest.txt)"
 echo "diff_fuzz: $total modules run, $agree agree, $mismatch mismatches, $oog out of gas in WaspVM" \
   "(agreeing up to there), $skipped skipped"
-for v in "$run"/results/*/verdict; do
-  [ -e "$v" ] || continue
-  stem=$(basename "$(dirname "$v")")
-  case $(cut -d' ' -f1 "$v") in
-    agree) ;;
-    mismatch) echo "  MISMATCH $stem: $(cat "$v")  [kept in $out/mismatches/$stem]" ;;
-    *) echo "  $stem: $(cat "$v")" ;;
-  esac
-done
+awk -F'\t' -v keep="$out/mismatches" '
+  $2 ~ /^mismatch/ { print "  MISMATCH " $1 ": " $2 "  [kept in " keep "/" $1 "]"; next }
+  $2 !~ /^agree/ { print "  " $1 ": " $2 }' "$run/verdicts.txt"
 [ "$mismatch" -eq 0 ]
