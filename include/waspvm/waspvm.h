@@ -718,6 +718,9 @@ class Linker {
   const Extern* find(std::string_view module, std::string_view name) const;
   // Resolves imports and allocates the instance (no segments, no start).
   Result<Instance> link(const Module& module, const InstanceLimits& limits) const;
+  Result<Instance> instantiate_guarded(const Module& module, const InstanceLimits& limits) const;
+  Result<Instance> restore_guarded(const Module& module, std::span<const uint8_t> snapshot,
+                                   const RestoreOptions& options) const;
 };
 
 // How this library was built: the compiler and the interpreter's dispatch

@@ -4,6 +4,7 @@
 #include <exception>
 #include <new>
 
+#include "base/host_memory.h"
 #include "exec/execute.h"
 #include "exec/slots.h"
 #include "runtime/runtime_internal.h"
@@ -135,7 +136,7 @@ Result<void> call_host_function(const FuncInst& func, Caller& caller, std::span<
     threw = false;
     return r;
   } catch (const std::bad_alloc&) {
-    return Error{"host function threw std::bad_alloc (out of host memory)"};
+    throw;  // the host is out of memory: the whole call fails (guard_host_memory)
   } catch (const std::exception& e) {
     return Error{std::string("host function threw an exception: ") + e.what()};
   } catch (...) {
@@ -163,9 +164,17 @@ Outcome invoke(const FuncInst* func, std::span<const Value> args, const CallOpti
     base = top.base + top.func->code->frame_slots;
   }
   run.entry_depth = st.depth;
-  if (!push_frame(st, func, base, *run.limits, run.stop)) return trap_outcome(st, run);
-  for (size_t i = 0; i < args.size(); ++i) st.slots[base + i] = slot_of(args[i].type(), args[i].bits());
-  Outcome out = run_call(st, run, func, base, 0);
+  Outcome out;
+  try {
+    if (!push_frame(st, func, base, *run.limits, run.stop)) return trap_outcome(st, run);
+    for (size_t i = 0; i < args.size(); ++i) st.slots[base + i] = slot_of(args[i].type(), args[i].bits());
+    out = run_call(st, run, func, base, 0);
+  } catch (...) {
+    // Out of host memory mid-call (guard_host_memory reports it): the call
+    // is dropped, its frames with it, and the instance is idle again.
+    st.depth = run.entry_depth;
+    throw;
+  }
   if (outer != nullptr && outer->metering) outer->gas_left -= out.gas_used();
   return out;
 }
@@ -205,7 +214,12 @@ Result<Outcome> resume_call(InstanceImpl* inst, const ResumeOptions& options,
     }
     --st.depth;
   }
-  return run_call(st, run, s.func, 0, s.total_gas_used);
+  try {
+    return run_call(st, run, s.func, 0, s.total_gas_used);
+  } catch (...) {
+    st.depth = 0;  // as in invoke: the call is dropped
+    throw;
+  }
 }
 
 FrameWindow frame_window(size_t total, size_t limit) {
@@ -336,7 +350,8 @@ Result<Outcome> Instance::call(std::string_view export_name, std::span<const Val
 }
 
 Result<Outcome> Instance::resume(const ResumeOptions& options, std::span<const Value> host_results) const {
-  return resume_call(inst_, options, host_results);
+  return guard_host_memory("running the call (it was dropped)",
+                           [&] { return resume_call(inst_, options, host_results); });
 }
 
 bool Instance::suspended() const { return inst_->stack && inst_->stack->suspension.has_value(); }
@@ -368,7 +383,8 @@ Result<Outcome> Func::call(std::span<const Value> args, const CallOptions& optio
   const InstanceImpl* inst = inst_->instance;
   if (inst != nullptr && running_call() == nullptr && inst->stack && inst->stack->suspension)
     return Error{"the instance has a suspended call: resume or cancel it first"};
-  return invoke(inst_, args, options);
+  return guard_host_memory("running the call (it was dropped)",
+                           [&]() -> Result<Outcome> { return invoke(inst_, args, options); });
 }
 
 }  // namespace waspvm

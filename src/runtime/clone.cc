@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "base/host_memory.h"
 #include "exec/interpreter.h"
 #include "runtime/runtime_internal.h"
 
@@ -123,10 +124,8 @@ bool imports_refer_back(const InstanceImpl& inst) {
   return false;
 }
 
-}  // namespace
-
-Result<Instance> Instance::clone() const {
-  const InstanceImpl& src = *inst_;
+Result<Instance> clone_of(const Instance& original) {
+  const InstanceImpl& src = *original.impl();
   if (src.stack && src.stack->depth > 0 && !src.stack->suspension)
     return Error{"clone: a call is running in the instance"};
   CloneParts parts;
@@ -148,6 +147,12 @@ Result<Instance> Instance::clone() const {
   dst.used_groups = src.used_groups;
   if (!joins) dst.used_groups.push_back(src_root);
   return Instance(root, commit(parts, root));
+}
+
+}  // namespace
+
+Result<Instance> Instance::clone() const {
+  return guard_host_memory("cloning the instance", [&] { return clone_of(*this); });
 }
 
 }  // namespace waspvm

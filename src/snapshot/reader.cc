@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "base/digest.h"
+#include "base/host_memory.h"
 #include "exec/interpreter.h"
 #include "exec/slots.h"
 #include "snapshot/format.h"
@@ -361,6 +362,11 @@ Result<void> Restorer::read_execution() {
 
 Result<Instance> Linker::restore(const Module& module, std::span<const uint8_t> bytes,
                                  const RestoreOptions& options) const {
+  return guard_host_memory("restoring the snapshot", [&] { return restore_guarded(module, bytes, options); });
+}
+
+Result<Instance> Linker::restore_guarded(const Module& module, std::span<const uint8_t> bytes,
+                                         const RestoreOptions& options) const {
   if (bytes.size() < snapshot::kHeaderSize) return bad("too short for a snapshot header");
   snapshot::ByteReader header(bytes.first(snapshot::kHeaderSize));
   std::span<const uint8_t> magic = header.bytes(8);

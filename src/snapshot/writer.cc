@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "base/digest.h"
+#include "base/host_memory.h"
 #include "exec/interpreter.h"
 #include "snapshot/format.h"
 
@@ -250,7 +251,7 @@ class Writer {
 }  // namespace
 
 Result<std::vector<uint8_t>> Instance::snapshot(const SnapshotOptions& options) const {
-  return Writer(*inst_, options).run();
+  return guard_host_memory("writing the snapshot", [&] { return Writer(*inst_, options).run(); });
 }
 
 }  // namespace waspvm
