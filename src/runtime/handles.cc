@@ -1,6 +1,7 @@
 // The public handles to memories, tables, globals and functions, and Caller.
 #include <algorithm>
 
+#include "base/host_memory.h"
 #include "exec/interpreter.h"
 #include "runtime/runtime_internal.h"
 
@@ -34,7 +35,9 @@ uint8_t* Memory::data() const { return inst_->data; }
 Result<std::vector<uint8_t>> Memory::read(uint64_t offset, uint64_t length) const {
   uint64_t bytes = size();
   if (offset > bytes || length > bytes - offset) return out_of_bounds_memory();
-  return std::vector<uint8_t>(inst_->data + offset, inst_->data + offset + length);
+  return guard_host_memory("reading memory", [&]() -> Result<std::vector<uint8_t>> {
+    return std::vector<uint8_t>(inst_->data + offset, inst_->data + offset + length);
+  });
 }
 
 Result<void> Memory::write(uint64_t offset, std::span<const uint8_t> bytes) const {

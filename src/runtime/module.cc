@@ -1,4 +1,5 @@
 // Module: decode, validate, translate; the import and export lists.
+#include "base/host_memory.h"
 #include "compile/translator.h"
 #include "decode/decoder.h"
 #include "runtime/objects.h"
@@ -6,14 +7,24 @@
 
 namespace waspvm {
 
-Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
+namespace {
+
+// An error of a stage: of `kind`, unless the stage said which (a limit).
+Error of_kind(Error error, ErrorKind kind) {
+  if (error.kind == ErrorKind::Other) error.kind = kind;
+  return error;
+}
+
+Result<std::shared_ptr<const ModuleImpl>> compile_module(const Engine& engine,
+                                                         std::span<const uint8_t> bytes) {
   auto decoded = decode_module(bytes);
-  if (!decoded) return decoded.error();
+  if (!decoded) return of_kind(decoded.error(), ErrorKind::Malformed);
 
   Features features;
   features.tail_call = engine.config().tail_call;
   features.max_function_locals = engine.config().max_function_locals;
-  WASP_TRY(validate_module(*decoded, features));
+  if (auto valid = validate_module(*decoded, features); !valid.ok())
+    return of_kind(valid.error(), ErrorKind::Invalid);
 
   auto impl = std::make_shared<ModuleImpl>();
   impl->engine = engine.impl();
@@ -25,13 +36,21 @@ Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> by
   Translator translator(engine.config().metering ? &engine.config().gas_costs : nullptr);
   for (uint32_t i = 0; i < desc.funcs.size(); ++i) {
     auto compiled = translator.translate(desc, i);
-    if (!compiled) return compiled.error();
+    if (!compiled) return of_kind(compiled.error(), ErrorKind::Invalid);
     impl->code.push_back(std::move(compiled.value()));
   }
 
   impl->type_ids.reserve(desc.types.size());
   for (const FuncType& type : desc.types) impl->type_ids.push_back(impl->engine->types.intern(type));
-  return Module(std::move(impl));
+  return std::shared_ptr<const ModuleImpl>(std::move(impl));
+}
+
+}  // namespace
+
+Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
+  auto compiled = guard_host_memory("compiling the module", [&] { return compile_module(engine, bytes); });
+  if (!compiled) return compiled.error();
+  return Module(std::move(compiled.value()));
 }
 
 std::vector<ImportInfo> Module::imports() const {

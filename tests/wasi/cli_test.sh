@@ -57,7 +57,7 @@ expect() {
 for help in "run --help" "run -h" "--help" "help"; do
   # shellcheck disable=SC2086
   expect 0 '' '^$' -- "$waspvm" $help
-  for word in '--dir HOST\[::GUEST\]' '--env NAME=VALUE' '--invoke NAME' '--gas N' '--on-out-of-gas' '134' '  64 ' '  75 ' '  2 ' 'proc_exit'; do
+  for word in '--dir HOST\[::GUEST\]' '--env NAME=VALUE' '--invoke NAME' '--gas N' '--on-out-of-gas' '134' '  64 ' '  71 ' '  75 ' '  2 ' 'proc_exit'; do
     grep -Eq -- "$word" "$work/out" || { failures=$((failures + 1)); echo "FAIL: waspvm $help does not mention $word"; }
   done
 done
@@ -81,6 +81,51 @@ expect 1 '^$' '^error: --dir: .*hello.wasm.*Not a directory' -- "$waspvm" run --
 expect 1 '^$' 'exports no function named "nope"' -- "$waspvm" run --invoke nope "$HELLO"
 printf 'not wasm' >"$work/garbage.wasm"
 expect 2 '^$' 'garbage.wasm' -- "$waspvm" run "$work/garbage.wasm"
+
+# Limits: 71 for a module beyond waspvm's limits, and for the host running
+# out of memory (a module of 300,000 functions compiled under ulimit -v).
+# wasm_module N_FUNCS N_LOCALS FILE: functions "() -> i32" returning 7, each
+# with N_LOCALS i32 locals; the first is exported as "f".
+wasm_module() {
+  python3 - "$@" <<'PY'
+import sys
+n, locals_, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def leb(v):
+    out = bytearray()
+    while True:
+        b, v = v & 0x7F, v >> 7
+        out.append(b | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+def section(i, payload):
+    return bytes([i]) + leb(len(payload)) + payload
+body = (leb(1) + leb(locals_) + b"\x7f" if locals_ else b"\x00") + b"\x41\x07\x0b"
+with open(path, "wb") as f:
+    f.write(b"\x00asm\x01\x00\x00\x00" + section(1, b"\x01\x60\x00\x01\x7f") + section(3, leb(n) + b"\x00" * n)
+            + section(7, b"\x01\x01f\x00\x00") + section(10, leb(n) + (leb(len(body)) + body) * n))
+PY
+}
+# A runaway recursion: the trap's backtrace is bounded (1,000 frames kept of 250,000).
+printf '(module (func $r (export "r") (param i32) (result i32) (i32.add (call $r (local.get 0)) (i32.const 1))))' \
+  >"$work/runaway.wat"
+if wat2wasm "$work/runaway.wat" -o "$work/runaway.wasm"; then
+  expect 134 '^$' '^  \.\.\. 249000 frames omitted$' -- "$waspvm" run --invoke r "$work/runaway.wasm" 0
+else
+  failures=$((failures + 1))
+  echo "FAIL: wat2wasm runaway.wat"
+fi
+wasm_module 1 50001 "$work/many_locals.wasm"
+expect 71 '^$' '50001 locals .*Config::max_function_locals' -- "$waspvm" run --invoke f "$work/many_locals.wasm"
+wasm_module 1 50000 "$work/max_locals.wasm"
+expect 0 '^7$' '^$' -- "$waspvm" run --invoke f "$work/max_locals.wasm"
+wasm_module 300000 0 "$work/many_funcs.wasm"
+expect 0 '^7$' '^$' -- "$waspvm" run --invoke f "$work/many_funcs.wasm"
+if (ulimit -v 100000 && "$waspvm" --version) >/dev/null 2>&1; then
+  expect 71 '^$' '^error: .*out of host memory while (compiling|instantiating)' -- \
+    bash -c 'ulimit -v 100000 && exec "$0" run --invoke f "$1"' "$waspvm" "$work/many_funcs.wasm"
+else
+  echo "note: the out-of-host-memory check needs a build that runs under ulimit -v 100000 (not a sanitizer build): not run"
+fi
 printf '(module (import "env" "host_fn" (func)) (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))))' \
   >"$work/imports.wat"
 if wat2wasm "$work/imports.wat" -o "$work/imports.wasm"; then

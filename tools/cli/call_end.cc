@@ -60,17 +60,23 @@ std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
 
 // One frame per line, innermost first. Runs of identical frames (deep
 // recursion) are folded, and at most kMaxBacktraceLines lines are printed.
-void print_backtrace(const std::vector<FrameInfo>& frames) {
+void print_backtrace(const Trap& trap) {
   constexpr size_t kMaxBacktraceLines = 64;
+  const std::vector<FrameInfo>& frames = trap.backtrace;
   size_t lines = 0;
   for (size_t i = 0; i < frames.size();) {
     if (lines == kMaxBacktraceLines) {
-      std::cerr << "  ... " << frames.size() - i << " more frames\n";
+      std::cerr << "  ... " << frames.size() - i + trap.omitted_frames << " more frames\n";
       return;
+    }
+    if (trap.omitted_frames > 0 && i == trap.omitted_at) {
+      std::cerr << "  ... " << trap.omitted_frames << " frames omitted\n";
+      ++lines;
     }
     std::string text = frames[i].to_string();
     size_t run = 1;
-    while (i + run < frames.size() && frames[i + run].to_string() == text) ++run;
+    const size_t run_end = trap.omitted_frames > 0 && i < trap.omitted_at ? trap.omitted_at : frames.size();
+    while (i + run < run_end && frames[i + run].to_string() == text) ++run;
     std::cerr << "  " << text << "\n";
     ++lines;
     if (run > 2) {
@@ -115,7 +121,7 @@ int finish(const Instance& instance, const Outcome& outcome, const CallEnd& end)
   if (outcome.trapped()) {
     const Trap& trap = outcome.trap();
     std::cerr << "trap: " << trap.message << "\n";
-    print_backtrace(trap.backtrace);
+    print_backtrace(trap);
     return trap.code == TrapCode::OutOfGas ? kExitOutOfGas : kExitTrap;
   }
   if (outcome.suspended()) {

@@ -14,7 +14,7 @@ namespace waspvm::cli {
 std::string format_result(const Value& v);
 std::optional<std::vector<uint8_t>> read_file(const std::string& path);
 // The wasm backtrace on stderr, innermost first, long runs of one frame folded.
-void print_backtrace(const std::vector<FrameInfo>& frames);
+void print_backtrace(const Trap& trap);
 
 struct CallEnd {
   bool report_gas = false;     // --gas: "gas used: N" on stderr

@@ -1,5 +1,7 @@
 // The `waspvm` command line: dispatches to the subcommands in commands.h.
+#include <cstdio>
 #include <iostream>
+#include <new>
 #include <string_view>
 #include <vector>
 
@@ -124,10 +126,13 @@ exit status:
        failed
   2    the module is malformed or invalid
   64   usage error (unknown command or option, wrong arguments)
+  71   a resource limit: the host ran out of memory, or the module needs
+       more than waspvm allows (e.g. more than 50,000 locals in a function)
+       (EX_OSERR)
   75   run --gas: the gas budget ran out (EX_TEMPFAIL)
   134  run: the program trapped (as wasmtime does, and as a native program
        that calls abort() does: 128 + SIGABRT)
-  A program may itself exit with 1, 2, 64, 75 or 134; waspvm's own errors are
+  A program may itself exit with 1, 2, 64, 71, 75 or 134; waspvm's own errors are
   the ones that print "error: ..." or "trap: ..." on stderr.
 )";
 
@@ -135,7 +140,9 @@ exit status:
 
 std::string_view waspvm::cli::help_text() { return kHelp; }
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::cerr << kHelp;
@@ -157,4 +164,17 @@ int main(int argc, char** argv) {
   if (command == "inspect") return waspvm::cli::inspect_command(rest);
   std::cerr << "error: unknown command \"" << command << "\" (see waspvm --help)\n";
   return waspvm::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The library reports running out of memory as errors; this catches the
+  // command's own allocations (arguments, WASI setup, output).
+  try {
+    return run_main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fputs("error: out of host memory\n", stderr);
+    return waspvm::cli::kExitLimit;
+  }
 }

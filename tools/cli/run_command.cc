@@ -332,14 +332,14 @@ int run_command(std::span<const std::string_view> args) {
   auto module = Module::compile(engine, *bytes);
   if (!module.ok()) {
     std::cerr << "error: " << run->file << ": " << module.error().message << "\n";
-    return kExitInvalid;
+    return status_for(module.error(), kExitInvalid);
   }
   Linker linker(engine);
   wasi::add_to_linker(linker, wasi_config);  // (a copy: a snapshot file records it too)
   auto instance = linker.instantiate(module.value());
   if (!instance.ok()) {
     report_instantiation_error(module.value(), run->file, instance.error());
-    return kExitError;
+    return status_for(instance.error(), kExitError);
   }
   std::optional<Func> func = find_function(instance.value(), module.value(), *run);
   if (!func) return kExitError;
@@ -362,7 +362,7 @@ int run_command(std::span<const std::string_view> args) {
   auto outcome = func->call(values, options);
   if (!outcome.ok()) {
     std::cerr << "error: " << outcome.error().message << "\n";
-    return kExitError;
+    return status_for(outcome.error(), kExitError);
   }
   // What a snapshot file needs besides the snapshot (copied only if asked for).
   std::optional<RunSnapshot> context;

@@ -45,7 +45,7 @@ std::unique_ptr<Restored> restore_file(const std::string& path, int* status) {
   auto module = Module::compile(restored->engine, restored->file.module);
   if (!module.ok()) {
     std::cerr << "error: " << path << ": the module inside: " << module.error().message << "\n";
-    *status = kExitInvalid;
+    *status = status_for(module.error(), kExitInvalid);
     return nullptr;
   }
   restored->module.emplace(std::move(*module));
@@ -63,6 +63,7 @@ std::unique_ptr<Restored> restore_file(const std::string& path, int* status) {
   auto instance = linker.restore(*restored->module, restored->file.snapshot);
   if (!instance.ok()) {
     std::cerr << "error: " << path << ": " << instance.error().message << "\n";
+    *status = status_for(instance.error(), kExitError);
     return nullptr;
   }
   restored->instance.emplace(std::move(*instance));
@@ -121,7 +122,7 @@ int resume_command(std::span<const std::string_view> args) {
   auto outcome = restored->instance->resume(options);
   if (!outcome.ok()) {
     std::cerr << "error: " << outcome.error().message << "\n";
-    return kExitError;
+    return status_for(outcome.error(), kExitError);
   }
   CallEnd end{true, restored->file.invoke.has_value(), snapshot_out, &restored->file};
   return finish(*restored->instance, *outcome, end);
