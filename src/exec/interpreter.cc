@@ -130,12 +130,16 @@ bool reserve_stacks(ExecStack& st, size_t frames, uint64_t slots_needed, const I
     return false;
   }
   try {
+    // Small first stacks (16 frames, 128 slots: 1.4 KiB), doubled as calls
+    // need: most instances of a service make shallow calls, and first stacks
+    // of 9.5 KiB (fresh heap pages) cost more than instantiating did
+    // (docs/architecture.md, "Startup and teardown costs").
     if (frames > st.frames.size()) {
-      size_t grown = std::max<size_t>({frames, st.frames.size() * 2, 64});
+      size_t grown = std::max<size_t>({frames, st.frames.size() * 2, 16});
       st.frames.resize(std::min<size_t>(grown, limits.max_call_depth));
     }
     if (slots_needed > st.slots.size() || st.slots.empty()) {  // (never empty: fp is never null)
-      uint64_t grown = std::max<uint64_t>({slots_needed, st.slots.size() * 2, 1024});
+      uint64_t grown = std::max<uint64_t>({slots_needed, st.slots.size() * 2, 128});
       st.slots.resize(std::min<uint64_t>(grown, limits.max_value_stack_slots));
     }
   } catch (const std::bad_alloc&) {

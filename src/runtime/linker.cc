@@ -245,6 +245,8 @@ Result<void> init_segments(InstanceImpl& inst) {
     uint64_t length = seg.data_end - seg.data_begin;
     if (start > mem.size || length > mem.size - start)
       return Error{trap_message(TrapCode::MemoryOutOfBounds)};
+    // The one copy of a segment's bytes: from the module straight into memory.
+    mem.prefault(start, length);
     if (length > 0) std::memcpy(mem.data + start, desc.bytes.data() + seg.data_begin, length);
     inst.data_dropped[i] = 1;
   }

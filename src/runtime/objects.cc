@@ -81,6 +81,20 @@ int64_t MemoryInst::grow(uint64_t delta_pages) {
   return static_cast<int64_t>(old_pages);
 }
 
+void MemoryInst::prefault(uint64_t offset, uint64_t length) {
+#ifdef MADV_POPULATE_WRITE
+  constexpr uint64_t kMinBytes = 64 * 1024;  // below, the call costs about what it saves
+  if (length < kMinBytes || data == nullptr) return;
+  // Whole wasm pages: a multiple of the system page size, and within `size`.
+  const uint64_t begin = offset / kPageSize * kPageSize;
+  const uint64_t end = std::min(size, (offset + length + kPageSize - 1) / kPageSize * kPageSize);
+  (void)madvise(data + begin, end - begin, MADV_POPULATE_WRITE);
+#else
+  (void)offset;
+  (void)length;
+#endif
+}
+
 // ---------------------------------------------------------------- TableInst
 
 uint64_t TableInst::max_size() const {
