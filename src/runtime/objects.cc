@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "exec/interpreter.h"  // ExecStack must be complete for ~InstanceImpl
@@ -11,17 +12,39 @@
 
 namespace waspvm {
 
+// ---------------------------------------------------------------- MemoryInst
+
 namespace {
 
-// A read/write anonymous mapping of `bytes` (> 0), or null.
-uint8_t* map_committed(uint64_t bytes) {
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
-}
+// Address space held by full reservations, all memories together.
+std::atomic<uint64_t> g_full_reserved{0};
+
+// A geometric reservation has room for at least this many pages beyond the
+// initial size (else twice the initial size).
+constexpr uint64_t kMinGeometricPages = 16;
 
 }  // namespace
 
-// ---------------------------------------------------------------- MemoryInst
+// 64 TiB: half of what x86-64 and AArch64 Linux give a process, 16,384
+// memories of 4 GiB; the rest stays for geometric reservations and the host.
+uint64_t MemoryInst::full_reservation_budget = uint64_t{64} << 40;
+#if defined(__linux__) && defined(MREMAP_MAYMOVE)
+bool MemoryInst::relocate_by_copy = false;
+#else
+bool MemoryInst::relocate_by_copy = true;
+#endif
+
+uint8_t* MemoryInst::map_reservation(uint64_t reserve, uint64_t committed) {
+  void* p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  if (committed > 0 && mprotect(p, committed, PROT_READ | PROT_WRITE) != 0) {
+    munmap(p, reserve);
+    return nullptr;
+  }
+  return static_cast<uint8_t*>(p);
+}
+
+uint64_t MemoryInst::full_reservation() const { return std::max<uint64_t>(max_pages(), 1) * kPageSize; }
 
 MemoryInst::MemoryInst(MemoryType t, uint64_t limit) : type(t), limit_pages(limit) {
   const uint64_t min_pages = type.limits.min;
@@ -34,31 +57,76 @@ MemoryInst::MemoryInst(MemoryType t, uint64_t limit) : type(t), limit_pages(limi
 
   // Reserve the whole range the memory may ever need, so that it grows in
   // place and `data` never moves. At least one page, so `data` is never null.
-  const uint64_t reserve = std::max<uint64_t>(max_pages(), 1) * kPageSize;
-  void* p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p != MAP_FAILED) {
-    if (size > 0 && mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
-      munmap(p, reserve);
-      return;  // data stays null: allocation failed
-    }
-    data = static_cast<uint8_t*>(p);
-    reserved = reserve;
+  const uint64_t full = full_reservation();
+  if (g_full_reserved.fetch_add(full) + full <= full_reservation_budget &&
+      (data = map_reservation(full, size)) != nullptr) {
+    reserved = full;
+    counted_full_ = true;
     return;
   }
-  // No address space for the reservation: commit exactly what is needed.
-  if (size > 0) data = map_committed(size);
+  g_full_reserved.fetch_sub(full);
+  // No address space for it (ulimit -v, or very many memories): room to
+  // grow geometrically, or less and less down to the initial size.
+  uint64_t reserve = std::min(full, std::max(2 * size, size + kMinGeometricPages * kPageSize));
+  for (;;) {
+    if ((data = map_reservation(reserve, size)) != nullptr) {
+      reserved = reserve;
+      return;
+    }
+    const uint64_t smaller = std::max({size, kPageSize, reserve / 2 / kPageSize * kPageSize});
+    if (smaller == reserve) return;  // data stays null: allocation failed
+    reserve = smaller;
+  }
 }
 
 MemoryInst::~MemoryInst() {
-  if (reserved > 0) {
-    munmap(data, reserved);
-  } else if (data != nullptr) {
-    munmap(data, size);
-  }
+  if (data != nullptr) munmap(data, reserved);
+  if (counted_full_) g_full_reserved.fetch_sub(reserved);
 }
 
 uint64_t MemoryInst::max_pages() const {
   return std::min({type.limits.max.value_or(kMaxPages), kMaxPages, limit_pages});
+}
+
+bool MemoryInst::relocate(uint64_t needed) {
+  // Twice the address space (at most the full range), else just enough.
+  const uint64_t full = full_reservation();
+  const uint64_t targets[2] = {std::min(full, std::max(needed, 2 * reserved)), needed};
+  for (uint64_t target : targets) {
+    if (target < needed) continue;
+#if defined(__linux__) && defined(MREMAP_MAYMOVE)
+    if (!relocate_by_copy && size > 0) {
+      // mremap moves the page tables, not the bytes. It moves one mapping
+      // of one protection: give up the PROT_NONE tail first, then move the
+      // read/write part into a range of `target` bytes (the new part comes
+      // read/write and zeroed) and protect what is not yet committed.
+      if (reserved > size) {
+        munmap(data + size, reserved - size);
+        reserved = size;
+      }
+      void* p = mremap(data, size, target, MREMAP_MAYMOVE);
+      if (p == MAP_FAILED) continue;
+      data = static_cast<uint8_t*>(p);
+      reserved = target;
+      ++relocations;
+      // (If this fails the tail stays read/write, which only costs the
+      // guard: every access is bounds-checked against `size` anyway.)
+      (void)mprotect(data + size, target - size, PROT_NONE);
+      return true;
+    }
+#endif
+    // Portable: a new reservation and one copy of the used part.
+    uint8_t* fresh = map_reservation(target, size);
+    if (fresh == nullptr) continue;
+    if (size > 0) std::memcpy(fresh, data, size);
+    bytes_copied += size;
+    if (data != nullptr) munmap(data, reserved);
+    data = fresh;
+    reserved = target;
+    ++relocations;
+    return true;
+  }
+  return false;
 }
 
 int64_t MemoryInst::grow(uint64_t delta_pages) {
@@ -66,17 +134,8 @@ int64_t MemoryInst::grow(uint64_t delta_pages) {
   if (!allocated_ok() || old_pages > max_pages() || delta_pages > max_pages() - old_pages) return -1;
   if (delta_pages == 0) return static_cast<int64_t>(old_pages);
   const uint64_t new_size = (old_pages + delta_pages) * kPageSize;
-  if (reserved > 0) {
-    if (mprotect(data + size, new_size - size, PROT_READ | PROT_WRITE) != 0) return -1;
-  } else {
-    uint8_t* fresh = map_committed(new_size);
-    if (fresh == nullptr) return -1;
-    if (data != nullptr) {
-      std::memcpy(fresh, data, size);
-      munmap(data, size);
-    }
-    data = fresh;
-  }
+  if (new_size > reserved && !relocate(new_size)) return -1;
+  if (mprotect(data + size, new_size - size, PROT_READ | PROT_WRITE) != 0) return -1;
   size = new_size;
   return static_cast<int64_t>(old_pages);
 }

@@ -55,10 +55,26 @@ struct MemoryInst {
   MemoryType type;
   uint8_t* data = nullptr;
   uint64_t size = 0;  // bytes, a multiple of kPageSize
-  // Bytes of address space reserved at `data` (grow commits in place), or 0
-  // when the reservation failed and the mapping is exactly `size` bytes.
+  // Bytes of address space mapped at `data`: [0, size) read/write, the rest
+  // PROT_NONE, where grow commits in place. Normally the whole range the
+  // memory may ever need (so `data` never moves); when that cannot be had, a
+  // smaller range that grow enlarges geometrically by moving the mapping
+  // (docs/architecture.md, "Memories"). 0 only while `data` is null.
   uint64_t reserved = 0;
   uint64_t limit_pages = kMaxPages;  // the defining instance's InstanceLimits::max_memory_pages
+  // How often grow moved the mapping, and the bytes it copied doing so (none
+  // with mremap): for the tests, which check that growing page by page
+  // costs O(pages) in every case.
+  uint64_t relocations = 0;
+  uint64_t bytes_copied = 0;
+
+  // Process-wide policy, settable by tests: the address space that full
+  // reservations may hold together (beyond it, memories reserve
+  // geometrically), and whether a move copies instead of using mremap (the
+  // portable path, which non-Linux systems always take).
+  static uint64_t full_reservation_budget;
+  static bool relocate_by_copy;
+
   explicit MemoryInst(MemoryType t, uint64_t limit_pages = kMaxPages);
   ~MemoryInst();
   MemoryInst(const MemoryInst&) = delete;
@@ -74,6 +90,16 @@ struct MemoryInst {
   // here is most of the cost of copying megabytes. Does nothing elsewhere,
   // for small ranges, or if the kernel refuses.
   void prefault(uint64_t offset, uint64_t length);
+
+ private:
+  bool counted_full_ = false;  // a full reservation, counted against the budget
+  uint64_t full_reservation() const;
+  // Maps `reserve` bytes of address space at a new place, [0, committed)
+  // read/write; null if the system refuses.
+  static uint8_t* map_reservation(uint64_t reserve, uint64_t committed);
+  // Makes `reserved` at least `needed` bytes (growing it geometrically),
+  // moving the mapping and keeping its contents.
+  bool relocate(uint64_t needed);
 };
 
 // Reference slots: 0 is null; a funcref is a FuncInst*; an externref is the host's value.
