@@ -3,9 +3,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <limits>
 
 #include "cli/commands.h"
@@ -48,14 +46,6 @@ std::string format_result(const Value& v) {
     case ValType::F64: return format_float<double>(v.bits());
     default: return v.to_string();
   }
-}
-
-std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return bytes;
 }
 
 // One frame per line, innermost first. Runs of identical frames (deep

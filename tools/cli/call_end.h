@@ -1,6 +1,7 @@
 // How `waspvm run` and `waspvm resume` end a call: the exit status, what goes
 // to stdout and stderr, and the snapshot file (--snapshot-out), shared by
-// both commands. Also the file reading and value formatting they share.
+// both commands. Also the value formatting they share (file reading:
+// cli/file_bytes.h).
 #pragma once
 #include <optional>
 #include <string>
@@ -12,7 +13,6 @@
 namespace waspvm::cli {
 
 std::string format_result(const Value& v);
-std::optional<std::vector<uint8_t>> read_file(const std::string& path);
 // The wasm backtrace on stderr, innermost first, long runs of one frame folded.
 void print_backtrace(const Trap& trap);
 
