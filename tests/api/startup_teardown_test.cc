@@ -153,6 +153,9 @@ TEST(Startup, SeventeenMegabytesOfDataAreCopiedOnceEachWay) {
 }
 
 TEST(Startup, LargeCopiesAreNotFaultedInPageByPage) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitizers fault their shadow memory in page by page";
+#endif
   if (!kernel_prefaults()) GTEST_SKIP() << "no MADV_POPULATE_WRITE here";
   const std::vector<uint8_t> bytes = big_module::make(kShape);
   Engine engine;
