@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/host_memory.h"
 #include "exec/interpreter.h"
 #include "runtime/const_eval.h"
 #include "runtime/runtime_internal.h"
@@ -172,9 +173,10 @@ Result<void> allocate(const std::shared_ptr<const ModuleImpl>& module,
   for (size_t i = desc.num_imported_tables; i < desc.tables.size(); ++i) {
     const TableType& type = desc.tables[i];
     if (type.limits.min > inst.limits.max_table_elements)
-      return Error{"table of " + std::to_string(type.limits.min) +
-                   " elements exceeds the instance's limit of " +
-                   std::to_string(inst.limits.max_table_elements)};
+      return Error{
+          "table of " + std::to_string(type.limits.min) + " elements exceeds the instance's limit of " +
+              std::to_string(inst.limits.max_table_elements) + " (InstanceLimits::max_table_elements)",
+          ErrorKind::Limit};
     auto t = std::make_unique<TableInst>();
     t->type = type;
     t->limit_elements = inst.limits.max_table_elements;
@@ -185,10 +187,14 @@ Result<void> allocate(const std::shared_ptr<const ModuleImpl>& module,
   for (size_t i = desc.num_imported_memories; i < desc.memories.size(); ++i) {
     if (desc.memories[i].limits.min > inst.limits.max_memory_pages)
       return Error{"memory of " + std::to_string(desc.memories[i].limits.min) +
-                   " pages exceeds the instance's limit of " + std::to_string(inst.limits.max_memory_pages)};
+                       " pages exceeds the instance's limit of " +
+                       std::to_string(inst.limits.max_memory_pages) + " (InstanceLimits::max_memory_pages)",
+                   ErrorKind::Limit};
     auto m = std::make_unique<MemoryInst>(desc.memories[i], inst.limits.max_memory_pages);
     if (!m->allocated_ok())
-      return Error{"memory allocation failed: " + std::to_string(desc.memories[i].limits.min) + " pages"};
+      return Error{"memory allocation failed (out of host memory): " +
+                       std::to_string(desc.memories[i].limits.min) + " pages",
+                   ErrorKind::Limit};
     inst.memories.push_back(m.get());
     a.memories.push_back(std::move(m));
   }
@@ -305,18 +311,27 @@ Result<Instance> Linker::instantiate(const Module& module) const {
 }
 
 Result<Instance> Linker::instantiate(const Module& module, const InstanceLimits& limits) const {
+  return guard_host_memory("instantiating the module", [&] { return instantiate_guarded(module, limits); });
+}
+
+Result<Instance> Linker::instantiate_guarded(const Module& module, const InstanceLimits& limits) const {
+  auto as_link_error = [](Error e) {
+    if (e.kind == ErrorKind::Other) e.kind = ErrorKind::Link;
+    return e;
+  };
   auto linked = link(module, limits);
-  if (!linked) return linked.error();
+  if (!linked) return as_link_error(linked.error());
   Instance instance = std::move(linked.value());
   InstanceImpl* inst = instance.impl();
   const ModuleDesc& desc = inst->module->desc;
-  WASP_TRY(init_segments(*inst));
+  if (auto initialized = init_segments(*inst); !initialized.ok()) return as_link_error(initialized.error());
   if (desc.start) {
     Outcome outcome = invoke(inst->funcs[*desc.start], {});
-    if (outcome.trapped()) return Error{outcome.trap().message};
+    if (outcome.trapped()) return Error{outcome.trap().message, ErrorKind::Link};
     if (outcome.suspended()) {
       instance.cancel();
-      return Error{std::string("start function stopped: ") + suspend_reason_name(outcome.suspend_reason())};
+      return Error{std::string("start function stopped: ") + suspend_reason_name(outcome.suspend_reason()),
+                   ErrorKind::Link};
     }
   }
   return instance;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 
 #include "exec/interpreter.h"  // ExecStack must be complete for ~InstanceImpl
 #include "runtime/runtime_internal.h"
@@ -163,7 +165,13 @@ uint64_t TableInst::max_size() const {
 int64_t TableInst::grow(uint64_t delta, uint64_t init) {
   const uint64_t old_size = elems.size();
   if (old_size > max_size() || delta > max_size() - old_size) return -1;
-  elems.resize(old_size + delta, init);
+  try {
+    elems.resize(old_size + delta, init);
+  } catch (const std::bad_alloc&) {
+    return -1;  // the host is out of memory: the grow fails, as the spec allows
+  } catch (const std::length_error&) {
+    return -1;
+  }
   return static_cast<int64_t>(old_size);
 }
 
