@@ -226,15 +226,20 @@ TEST(Validator, Locals) {
   // Locals are run-length encoded: a million i64s then five f32s, never expanded.
   std::vector<LocalRun> runs{{1000000, I64}, {5, F32}};
   b.func(t, cat({{kLocalGet}, uleb(1000003), {kF32Neg, kEnd}}), runs);
-  EXPECT_VALID(b.m);
+  // Beyond the default limit of locals per function (Config::max_function_locals)...
+  EXPECT_INVALID(b.m, "function 0 has 1000006 locals (parameters included), more than the limit of 50000");
+  // ...and valid with it raised.
+  Features many;
+  many.max_function_locals = UINT32_MAX;
+  EXPECT_VALID(b.m, many);
 
   Builder wrong;
   wrong.func(wrong.type({I32}, {F32}), cat({{kLocalGet}, uleb(1000000), {kF32Neg, kEnd}}), runs);
-  EXPECT_INVALID(wrong.m, "type mismatch");
+  EXPECT_INVALID(wrong.m, "type mismatch", many);
 
   Builder beyond;
   beyond.func(beyond.type({I32}, {}), cat({{kLocalGet}, uleb(1000006), {kDrop, kEnd}}), runs);
-  EXPECT_INVALID(beyond.m, "unknown local 1000006");
+  EXPECT_INVALID(beyond.m, "unknown local 1000006", many);
 
   Builder set_tee;
   set_tee.func(set_tee.type({I32}, {I32}), {kI32Const, 1, kLocalTee, 0, kLocalSet, 0, kLocalGet, 0, kEnd});
