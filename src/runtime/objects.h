@@ -71,9 +71,12 @@ struct MemoryInst {
   // Process-wide policy, settable by tests: the address space that full
   // reservations may hold together (beyond it, memories reserve
   // geometrically), and whether a move copies instead of using mremap (the
-  // portable path, which non-Linux systems always take).
+  // portable path, which non-Linux systems always take), and whether a new
+  // memory may take the full reservation of a dropped one (see
+  // ReservationPool in objects.cc).
   static uint64_t full_reservation_budget;
   static bool relocate_by_copy;
+  static bool reuse_reservations;
 
   explicit MemoryInst(MemoryType t, uint64_t limit_pages = kMaxPages);
   ~MemoryInst();

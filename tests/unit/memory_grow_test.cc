@@ -75,6 +75,7 @@ void with_address_space_limit(const std::function<std::string()>& body) {
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
+    MemoryInst::reuse_reservations = false;  // (what the parent dropped stays mapped: no fresh reservation)
     rlimit rl{limit, limit};
     if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(2);
     std::string failure = body();
