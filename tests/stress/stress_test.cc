@@ -263,7 +263,10 @@ class Env {
     if (lib) {
       Result<Instance> lib_instance = Linker(engine_).instantiate(*lib);
       EXPECT_TRUE(lib_instance.ok()) << lib_instance.error().message;
-      if (lib_instance.ok()) linker_.define_instance("lib", *lib_instance);
+      if (lib_instance.ok()) {
+        linker_.define_instance("lib", *lib_instance);
+        lib_ = std::move(lib_instance.value());
+      }
     }
   }
 
@@ -296,6 +299,7 @@ class Env {
   const Module& user() const { return *user_; }
   std::atomic<uint64_t>& mix_calls() { return mix_calls_; }
   const Func& mix() const { return *mix_; }
+  const Instance& lib() const { return *lib_; }
 
  private:
   Engine engine_;
@@ -304,6 +308,7 @@ class Env {
   std::atomic<uint64_t> next_id_{0};
   std::optional<Module> stress_, user_;
   std::optional<Func> mix_;  // the host function mix, also called directly
+  std::optional<Instance> lib_;
 };
 
 Config metered() {
@@ -848,7 +853,8 @@ TEST_F(Stress, InstancesMoveBetweenThreads) {
 
 // Instances of a module that imports a library instance's function and
 // global (and a host function) call into that one library instance from
-// several threads at once.
+// several threads at once (on their own stacks), while one more thread calls
+// the library's export directly (on the library instance's stacks).
 TEST_F(Stress, SharedLibraryInstanceCalledFromSeveralThreads) {
   constexpr int kThreads = 4, kRounds = 20;
   std::vector<std::vector<Call>> jobs;
@@ -857,7 +863,21 @@ TEST_F(Stress, SharedLibraryInstanceCalledFromSeveralThreads) {
     jobs.push_back(make_job(500 + t, 4, 16000, false, false));
     refs.push_back(env_.reference(env_.user(), jobs.back()));
   }
-  std::latch start(kThreads);
+  std::latch start(kThreads + 1);
+  std::atomic<int> running{kThreads};
+  std::atomic<uint64_t> direct_calls{0};
+  std::thread owner([&] {
+    start.arrive_and_wait();
+    for (uint32_t k = 0; running.load() > 0 || k < 100; ++k) {
+      Result<Outcome> out =
+          env_.lib().call("lookup", std::vector<Value>{Value::i32(static_cast<int32_t>(k))});
+      // lib.wat's start function: byte i is (i * 167 + 13) mod 256.
+      if (!out.ok() || !out->returned() ||
+          out->values().at(0).i32() != static_cast<int32_t>(((k & 255) * 167 + 13) & 255))
+        failures_.add("a direct call of lookup(" + std::to_string(k) + ") went wrong");
+      direct_calls.fetch_add(1);
+    }
+  });
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -872,10 +892,13 @@ TEST_F(Stress, SharedLibraryInstanceCalledFromSeveralThreads) {
           check(failures_, me, run.call, finish(*instance, run, slicer), refs[t][i]);
         }
       }
+      running.fetch_sub(1);
     });
   }
   for (std::thread& t : threads) t.join();
+  owner.join();
   failures_.expect_none();
+  EXPECT_GE(direct_calls.load(), 100u);
 }
 
 // A WASI program (examples/hello) in many instances on several threads from
