@@ -93,6 +93,7 @@ echo "fuzz.sh: $target for ${seconds}s: corpus $corpus ($(find "$corpus" -type f
 # ---- run
 args=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
       -artifact_prefix="$findings/")
+[ "$target" != restore ] && args+=(-dict="$REPO/tests/fuzz_targets/wasm.dict")
 if [ "$FORK" != 0 ]; then
   args+=(-fork="$JOBS" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
 fi

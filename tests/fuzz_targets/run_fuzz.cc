@@ -20,6 +20,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -158,6 +159,32 @@ void count_end(const Outcome& out) {
   if (out.suspended() && out.suspend_reason() == SuspendReason::HostYield) ++counts.host_yields;
 }
 
+// Saves `instance` (idle or stopped mid-call), restores the bytes and saves
+// the restored instance again: that must succeed and give the same bytes.
+// None if the instance cannot be saved (e.g. it holds a host function's
+// reference).
+std::optional<Instance> round_trip(Context& cx, const Instance& instance) {
+  Result<std::vector<uint8_t>> bytes = instance.snapshot(snapshot_options());
+  if (!bytes.ok()) return std::nullopt;
+  ++counts.snapshots;
+  Result<Instance> restored = cx.linker.restore(cx.module, *bytes, restore_options(instance));
+  if (!restored.ok()) fail("a snapshot does not restore", restored.error().message);
+  ++counts.restores;
+  Result<std::vector<uint8_t>> again = restored->snapshot(snapshot_options());
+  if (!again.ok()) fail("a restored instance cannot be saved again", again.error().message);
+  // Restore caps the gas a call carries over at limits.gas (resumes add to
+  // what is left, so a call can stop holding more): then only that may differ.
+  uint64_t gas_left = instance.inspect().gas_left, cap = instance.limits().gas;
+  if (instance.suspended() && gas_left > cap) {
+    if (restored->inspect().gas_left != cap) fail("restore did not cap the gas carried over", "");
+  } else if (*again != *bytes) {
+    dump("saved", *bytes);
+    dump("saved-again", *again);
+    fail("a restored instance saves to other bytes", "");
+  }
+  return std::move(*restored);
+}
+
 // Continues a suspended call on `instance` in slices; at some stops a clone
 // or a restored copy of the instance (nested < 1) finishes the call too.
 // `yield_results`: the results of the host function the call yielded in.
@@ -176,26 +203,8 @@ void drive(Context& cx, const Instance& instance, Result<Outcome> out, std::vect
         break;
       case 1:
         if (nested == 0) {
-          Result<std::vector<uint8_t>> bytes = instance.snapshot(snapshot_options());
-          if (!bytes.ok()) break;  // e.g. a frame holding a host function's reference
-          ++counts.snapshots;
-          Result<Instance> restored = cx.linker.restore(cx.module, *bytes, restore_options(instance));
-          if (!restored.ok()) fail("a snapshot of a stopped call does not restore", restored.error().message);
-          ++counts.restores;
-          Result<std::vector<uint8_t>> again = restored->snapshot(snapshot_options());
-          if (!again.ok()) fail("a restored instance cannot be saved again", again.error().message);
-          // Restore caps the gas a call carries over at limits.gas (resumes
-          // add to what is left, so a call can stop holding more): then
-          // only that may differ.
-          uint64_t gas_left = instance.inspect().gas_left, cap = instance.limits().gas;
-          if (gas_left > cap) {
-            if (restored->inspect().gas_left != cap) fail("restore did not cap the gas carried over", "");
-          } else if (*again != *bytes) {
-            dump("saved", *bytes);
-            dump("saved-again", *again);
-            fail("a restored instance saves to other bytes", "");
-          }
-          drive(cx, *restored, out, yield_results, nested + 1);
+          if (std::optional<Instance> restored = round_trip(cx, instance))
+            drive(cx, *restored, out, yield_results, nested + 1);
         }
         break;
       case 2: (void)instance.inspect().to_string(); break;
@@ -302,6 +311,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     call_export(cx, *instance, e);
   }
   (void)instance->inspect().to_string();
+  // The idle instance, after the calls changed its memories, tables and
+  // globals: saved and restored, and cloned; each copy runs an export too.
+  if (exports.empty()) return 0;
+  const ExportInfo& e = exports[rng.below(exports.size())];
+  if (rng.below(2) == 0) {
+    if (std::optional<Instance> restored = round_trip(cx, *instance))
+      if (e.kind == ExternKind::Func) call_export(cx, *restored, e);
+  } else if (Result<Instance> copy = instance->clone(); copy.ok()) {
+    ++counts.clones;
+    if (e.kind == ExternKind::Func) call_export(cx, *copy, e);
+  }
   return 0;
 }
 
