@@ -378,7 +378,7 @@ class Queue {
 // same host functions, and also calls one of them directly (Func::call).
 TEST_F(Stress, ManyInstancesOnSeveralThreads) {
   constexpr int kThreads = 4, kInstances = 3;
-  constexpr size_t kCalls = 24;
+  constexpr size_t kCalls = 40;
   constexpr int kDirectCalls = 200;  // of mix, per thread
   std::vector<std::vector<Call>> jobs;
   std::vector<std::vector<Done>> refs;
@@ -513,7 +513,7 @@ TEST_F(Stress, ConcurrentInstantiateFromOneLinker) {
 TEST_F(Stress, InterruptsFromAnotherThread) {
   Env unmetered{Config{}};
   constexpr int kWorkers = 3;  // workers 0 and 1: work calls; 2: spin
-  constexpr uint32_t kInterruptsWanted = 20;
+  constexpr uint32_t kInterruptsWanted = 40;
   constexpr int kSpins = 20;
   std::vector<std::vector<Call>> jobs;
   std::vector<std::vector<Done>> refs;
@@ -631,7 +631,7 @@ TEST_F(Stress, InterruptsFromAnotherThread) {
 // same module run throughout.
 TEST_F(Stress, CloneAndSnapshotWhileOthersRun) {
   constexpr int kOrigins = 2, kContinuers = 2, kBackground = 2;
-  constexpr int kCopiesPerOrigin = 40;
+  constexpr int kCopiesPerOrigin = 60;
   std::vector<std::vector<Call>> jobs;
   std::vector<std::vector<Done>> refs;
   for (int i = 0; i < kOrigins + kBackground; ++i) {
@@ -742,7 +742,7 @@ TEST_F(Stress, CloneAndSnapshotWhileOthersRun) {
 // them at random, running or not. (No calls nested in a host function here:
 // an interrupt makes those trap.)
 TEST_F(Stress, InstancesMoveBetweenThreads) {
-  constexpr int kThreads = 4, kInstances = 16;
+  constexpr int kThreads = 4, kInstances = 24;
   constexpr size_t kCalls = 12;
   struct Task {
     std::optional<Instance> instance;
@@ -856,7 +856,7 @@ TEST_F(Stress, InstancesMoveBetweenThreads) {
 // several threads at once (on their own stacks), while one more thread calls
 // the library's export directly (on the library instance's stacks).
 TEST_F(Stress, SharedLibraryInstanceCalledFromSeveralThreads) {
-  constexpr int kThreads = 4, kRounds = 20;
+  constexpr int kThreads = 4, kRounds = 30;
   std::vector<std::vector<Call>> jobs;
   std::vector<std::vector<Done>> refs;
   for (int t = 0; t < kThreads; ++t) {
@@ -906,7 +906,7 @@ TEST_F(Stress, SharedLibraryInstanceCalledFromSeveralThreads) {
 // directory), and the WASI host functions and the output sink run on every
 // thread.
 TEST_F(Stress, WasiProgramsOnSeveralThreads) {
-  constexpr int kThreads = 4, kPerThread = 25;
+  constexpr int kThreads = 4, kPerThread = 50;
   std::mutex output_mutex;
   std::string output;
   wasi::WasiConfig config;
