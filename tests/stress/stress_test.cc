@@ -3,8 +3,9 @@
 // yields, host re-entry), concurrent instantiation from one shared linker
 // with shared host functions, interrupts from another thread, clones and
 // snapshots taken and resumed on other threads while other instances of the
-// module run, instances handed from thread to thread, and a library instance
-// whose function instances on several threads call at once.
+// module run, instances handed from thread to thread while interrupted, a
+// library instance whose function instances on several threads call at
+// once, and WASI programs on several threads.
 //
 // Every call's result and gas must equal a single-threaded reference: the
 // same calls on a fresh instance, run to the end in one go before any thread
@@ -38,8 +39,7 @@
 #include "waspvm/waspvm.h"
 
 #if !defined(WASP_STRESS_WASM_DIR) || !defined(WASP_HELLO_WASM)
-#error \
-    "WASP_STRESS_WASM_DIR must name the directory of the compiled stress modules, WASP_HELLO_WASM hello.wasm"
+#error "WASP_STRESS_WASM_DIR must name the compiled modules' directory, WASP_HELLO_WASM hello.wasm"
 #endif
 
 namespace waspvm::stress_test {
