@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -106,6 +107,22 @@ int check(bool ok, const std::string& why) {
   return ok ? 0 : 1;
 }
 
+// In a child: compiles and instantiates `bytes` (with `limits`), or prints why not.
+std::optional<Instance> instantiate(const Engine& engine, const Bytes& bytes,
+                                    const InstanceLimits& limits = InstanceLimits{}) {
+  auto module = Module::compile(engine, bytes);
+  if (!module.ok()) {
+    check(false, "compile: " + module.error().message);
+    return std::nullopt;
+  }
+  auto instance = Linker(engine).instantiate(*module, limits);
+  if (!instance.ok()) {
+    check(false, "instantiate: " + instance.error().message);
+    return std::nullopt;
+  }
+  return std::move(*instance);
+}
+
 constexpr uint8_t I32 = 0x7F;
 
 // ---------------------------------------------------------------- the cases
@@ -130,12 +147,10 @@ TEST(Hostile, AMemoryGrowBombStopsAtTheInstancesPageLimit) {
       "memory.grow bomb (limit 2048 pages)",
       [&] {
         Engine engine;
-        auto module = Module::compile(engine, bytes);
-        if (!module.ok()) return check(false, module.error().message);
         InstanceLimits limits;
         limits.max_memory_pages = 2048;  // 128 MiB
-        auto instance = Linker(engine).instantiate(*module, limits);
-        if (!instance.ok()) return check(false, instance.error().message);
+        auto instance = instantiate(engine, bytes, limits);
+        if (!instance) return 1;
         auto out = instance->call("bomb", {});
         if (!out.ok()) return check(false, out.error().message);
         InstanceView view = instance->inspect();
@@ -158,10 +173,8 @@ TEST(Hostile, AMemoryGrowBombUnderGasPaysPerPage) {
         Config config;
         config.metering = true;
         Engine engine(config);
-        auto module = Module::compile(engine, bytes);
-        if (!module.ok()) return check(false, module.error().message);
-        auto instance = Linker(engine).instantiate(*module);
-        if (!instance.ok()) return check(false, instance.error().message);
+        auto instance = instantiate(engine, bytes);
+        if (!instance) return 1;
         CallOptions options;
         options.gas_limit = 10'000;  // far less than a gas per page asked for
         auto out = instance->call("grow_all", {}, options);
@@ -184,10 +197,8 @@ TEST(Hostile, AHundredThousandNestedBlocksCompileAndRun) {
       "100,000 nested blocks",
       [&] {
         Engine engine;
-        auto module = Module::compile(engine, bytes);
-        if (!module.ok()) return check(false, module.error().message);
-        auto instance = Linker(engine).instantiate(*module);
-        if (!instance.ok()) return check(false, instance.error().message);
+        auto instance = instantiate(engine, bytes);
+        if (!instance) return 1;
         auto out = instance->call("deep", {});
         return check(out.ok() && out->returned() && out->values()[0].i32() == 7, "deep should return 7");
       },
@@ -203,10 +214,8 @@ TEST(Hostile, AFunctionWith50000LocalsRecursingTrapsAtTheValueStackLimit) {
       "50,000 locals, recursing",
       [&] {
         Engine engine;
-        auto module = Module::compile(engine, bytes);
-        if (!module.ok()) return check(false, module.error().message);
-        auto instance = Linker(engine).instantiate(*module);
-        if (!instance.ok()) return check(false, instance.error().message);
+        auto instance = instantiate(engine, bytes);
+        if (!instance) return 1;
         std::vector<Value> args{Value::i32(1)};
         auto out = instance->call("recurse", args);
         if (!out.ok()) return check(false, out.error().message);
@@ -225,10 +234,8 @@ TEST(Hostile, AModuleWithAMillionFunctionsCompilesWithinBounds) {
       "1,000,000 functions",
       [&] {
         Engine engine;
-        auto module = Module::compile(engine, bytes);
-        if (!module.ok()) return check(false, module.error().message);
-        auto instance = Linker(engine).instantiate(*module);
-        if (!instance.ok()) return check(false, instance.error().message);
+        auto instance = instantiate(engine, bytes);
+        if (!instance) return 1;
         auto out = instance->call("f", {});
         return check(out.ok() && out->returned() && out->values()[0].i32() == 7, "f should return 7");
       },
@@ -277,12 +284,10 @@ TEST(Hostile, AGuestTrappingAtFiveMillionFramesCostsABoundedReport) {
       "runaway recursion to 5,000,000 frames",
       [&] {
         Engine engine;
-        auto module = Module::compile(engine, bytes);
-        if (!module.ok()) return check(false, module.error().message);
         InstanceLimits limits;
         limits.max_call_depth = 5'000'000;
-        auto instance = Linker(engine).instantiate(*module, limits);
-        if (!instance.ok()) return check(false, instance.error().message);
+        auto instance = instantiate(engine, bytes, limits);
+        if (!instance) return 1;
         std::vector<Value> args{Value::i32(0)};
         auto out = instance->call("runaway", args);
         if (!out.ok()) return check(false, out.error().message);

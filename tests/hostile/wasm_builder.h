@@ -6,29 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "../api/big_module.h"
+
 namespace waspvm::hostile {
 
 using Bytes = std::vector<uint8_t>;
 
-inline void leb(Bytes& out, uint64_t v) {
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    out.push_back(v ? b | 0x80 : b);
-  } while (v);
-}
-
-inline void sleb(Bytes& out, int64_t v) {
-  for (;;) {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    if ((v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40))) {
-      out.push_back(b);
-      return;
-    }
-    out.push_back(b | 0x80);
-  }
-}
+// (The LEB128 writers of the startup test's module generator.)
+using big_module::detail::leb;
+using big_module::detail::sleb;
 
 inline void append(Bytes& out, const Bytes& more) { out.insert(out.end(), more.begin(), more.end()); }
 
