@@ -9,9 +9,13 @@
 // yield) and, per call, the arguments and how the call is driven: trapping
 // when the budget runs out, or suspending and then resumed in slices, with
 // clones and snapshot/restore round trips of the suspended call finishing
-// it too, interrupted before it starts, inspected at stops. Checks beyond
-// "no crash": a snapshot of a stopped call restores, and the restored
-// instance's snapshot is the same bytes.
+// it too, interrupted before it starts, inspected at stops; at the end the
+// idle instance is saved, restored and cloned, and the copies run an
+// export. Checks beyond "no crash": a snapshot (of an idle instance or a
+// stopped call) restores, and the restored instance's snapshot is the same
+// bytes; and where the host functions keep no state the call could observe,
+// a call given its budget at once (on a clone) and the same call in slices
+// end the same way, with the same values and the same gas used.
 //
 // Built two ways (tests/fuzz_targets/CMakeLists.txt):
 //   run_fuzz_test  the plain driver (fuzz_driver.cc) for ctest (fuzz_run):
@@ -37,7 +41,7 @@ constexpr int kMaxSlices = 8;     // resumes of one suspended call
 struct Counts {
   uint64_t inputs = 0, compiled = 0, instantiated = 0, calls = 0, returned = 0, trapped = 0, suspended = 0,
            host_yields = 0, resumes = 0, clones = 0, snapshots = 0, restores = 0, left_suspended = 0,
-           reentries = 0;
+           reentries = 0, compared = 0;
 } counts;
 bool last_accepted = false;  // the last input compiled
 
@@ -152,6 +156,10 @@ struct Context {
   const Linker& linker;
   Host& host;
   Rng& rng;
+  // Calls can be compared (compare_slicing): the host functions only
+  // return zeros or yield, and the instance imports nothing a clone
+  // would share and a call could change (memories, tables, mutable globals).
+  bool comparable;
 };
 
 void count_end(const Outcome& out) {
@@ -230,12 +238,84 @@ void drive(Context& cx, const Instance& instance, Result<Outcome> out, std::vect
   }
 }
 
+// Runs a call to its end within `budget` gas: given all at once, or
+// `sliced` (suspending whenever a small slice runs out, each resume adding
+// another, the last one so that the total is `budget`, trapping). Host
+// yields and interrupts are resumed adding nothing.
+Result<Outcome> run_to_end(Context& cx, const Instance& instance, const ExportInfo& e,
+                           const std::vector<Value>& args, uint64_t budget, bool sliced) {
+  cx.host.calls = 0;
+  uint64_t given = sliced ? std::min(budget, 1 + cx.rng.below(300)) : budget;
+  CallOptions options;
+  options.gas_limit = given;
+  options.on_out_of_gas = given < budget ? OutOfGas::Suspend : OutOfGas::Trap;
+  Result<Outcome> out = instance.call(e.name, args, options);
+  for (int stops = 0; out.ok() && out->suspended() && stops < 20000; ++stops) {
+    ResumeOptions more;
+    more.gas_limit = 0;
+    std::vector<Value> results;
+    if (out->suspend_reason() == SuspendReason::HostYield) {
+      for (ValType t : cx.host.yield_results) results.push_back(zero_of(t));
+    } else if (out->suspend_reason() == SuspendReason::OutOfGas) {
+      uint64_t slice = std::min(budget - given, 1 + cx.rng.below(300));
+      given += slice;
+      more.gas_limit = slice;
+      if (given == budget) more.on_out_of_gas = OutOfGas::Trap;
+    }
+    out = instance.resume(more, results);
+  }
+  return out;
+}
+
+std::string describe(const Outcome& out) {
+  std::string s = out.returned()  ? "returned"
+                  : out.trapped() ? "trapped: " + out.trap().message
+                                  : "suspended";
+  for (const Value& v : out.values()) s += " " + v.to_string();
+  return s + ", gas " + std::to_string(out.total_gas_used());
+}
+
+// The same call on a clone of the idle instance, given its whole budget at
+// once, and on the instance in slices: the README's promise is that gas
+// used (and so everything else) is the same however the budget is sliced.
+void compare_slicing(Context& cx, const Instance& instance, const ExportInfo& e,
+                     const std::vector<Value>& args) {
+  Result<Instance> copy = instance.clone();
+  if (!copy.ok()) return;
+  uint64_t budget = 1 + cx.rng.below(kCallGas);
+  Result<Outcome> whole = run_to_end(cx, *copy, e, args, budget, false);
+  Result<Outcome> sliced = run_to_end(cx, instance, e, args, budget, true);
+  if (instance.suspended()) instance.cancel();
+  if (!whole.ok() || !sliced.ok() || whole->suspended() || sliced->suspended()) return;
+  ++counts.compared;
+  bool same = whole->kind() == sliced->kind() && whole->total_gas_used() == sliced->total_gas_used();
+  if (same && whole->trapped()) same = whole->trap().code == sliced->trap().code;
+  if (same && whole->returned()) {
+    const std::vector<Value>&a = whole->values(), &b = sliced->values();
+    same = a.size() == b.size();
+    for (size_t i = 0; same && i < a.size(); ++i) {
+      // A function reference names the clone's function on one side.
+      bool funcref = a[i].type() == ValType::FuncRef;
+      same = a[i].type() == b[i].type() &&
+             (funcref ? a[i].is_null() == b[i].is_null() : a[i].bits() == b[i].bits());
+    }
+  }
+  if (!same)
+    fail("slicing the budget changed the outcome", "\"" + e.name + "\" with " + std::to_string(budget) +
+                                                       " gas: at once " + describe(*whole) + "; in slices " +
+                                                       describe(*sliced));
+}
+
 void call_export(Context& cx, const Instance& instance, const ExportInfo& e) {
   std::vector<Value> args;
   for (ValType t : e.func.params) args.push_back(arg_of(t, cx.rng));
+  ++counts.calls;
+  if (cx.comparable && cx.rng.below(4) == 0) {
+    compare_slicing(cx, instance, e, args);
+    return;
+  }
   CallOptions options;
   options.gas_limit = 1 + cx.rng.below(kCallGas);
-  ++counts.calls;
   switch (cx.rng.below(4)) {
     case 0: {  // the budget runs out: a trap
       Result<Outcome> out = instance.call(e.name, args, options);
@@ -298,7 +378,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Result<Instance> instance = linker.instantiate(*module, small_limits());
   if (!instance.ok()) return 0;
   ++counts.instantiated;
-  Context cx{*module, linker, host, rng};
+  bool comparable = host.reenter_every == 0 && host.charge == 0;
+  for (const ImportInfo& imp : module->imports())
+    if (imp.kind != ExternKind::Func && !(imp.kind == ExternKind::Global && !imp.global.mut))
+      comparable = false;
+  Context cx{*module, linker, host, rng, comparable};
   std::vector<ExportInfo> exports = module->exports();
   size_t first = rng.below(exports.size()), calls = 0;
   for (size_t i = 0; i < exports.size() && calls < kMaxCalls; ++i) {
@@ -328,15 +412,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 bool wasp_fuzz_accepted() { return last_accepted; }
 
 std::string wasp_fuzz_summary() {
-  char line[512];
+  char line[768];
   std::snprintf(line, sizeof line,
                 "%" PRIu64 " inputs: %" PRIu64 " compiled, %" PRIu64 " instantiated; %" PRIu64
                 " calls, ends: %" PRIu64 " returned, %" PRIu64 " trapped, %" PRIu64 " suspended (%" PRIu64
                 " host yields); %" PRIu64 " resumes, %" PRIu64 " clones, %" PRIu64
-                " snapshots restored, %" PRIu64 " left suspended, %" PRIu64 " host re-entries",
+                " snapshots restored, %" PRIu64 " left suspended, %" PRIu64 " host re-entries; %" PRIu64
+                " calls compared whole and sliced",
                 counts.inputs, counts.compiled, counts.instantiated, counts.calls, counts.returned,
                 counts.trapped, counts.suspended, counts.host_yields, counts.resumes, counts.clones,
-                counts.restores, counts.left_suspended, counts.reentries);
+                counts.restores, counts.left_suspended, counts.reentries, counts.compared);
   return line;
 }
 
@@ -347,5 +432,6 @@ std::string wasp_fuzz_check_seeds() {
   if (counts.host_yields == 0) return "no host function yielded";
   if (counts.clones == 0 || counts.restores == 0) return "no suspended call was cloned and restored";
   if (counts.reentries == 0) return "no host function called back into wasm";
+  if (counts.compared == 0) return "no call was compared whole and sliced";
   return "";
 }
