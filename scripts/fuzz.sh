@@ -19,6 +19,9 @@
 # them; WASP_FUZZ_FORK=0 runs in-process instead and stops at the first.
 # Every run is niced (nice -n 10) and limited to -rss_limit_mb=2048
 # -timeout=10; WASP_FUZZ_JOBS=N runs N children at once in fork mode.
+# compile and run get tests/fuzz_targets/wasm.dict. At the end the corpus
+# is replayed in-process once (-runs=0) for coverage figures comparable
+# between runs (fork mode counts its own way).
 # Exit status: 0 if the run found nothing, 1 if it found something, 2 on a
 # usage or build error.
 set -uo pipefail
@@ -30,16 +33,17 @@ FORK="${WASP_FUZZ_FORK:-1}"
 JOBS="${WASP_FUZZ_JOBS:-1}"
 
 usage() {
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
   exit 2
 }
 [ $# -ge 2 ] || usage
+name="$1"
 target="${1%_fuzzer}"
 seconds="$2"
 shift 2
 case "$target" in
   compile | run | restore) ;;
-  *) echo "fuzz.sh: unknown target '$1' (compile, run or restore)" >&2; exit 2 ;;
+  *) echo "fuzz.sh: unknown target '$name' (compile, run or restore)" >&2; exit 2 ;;
 esac
 [[ "$seconds" =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] || { echo "fuzz.sh: SECONDS must be a positive number" >&2; exit 2; }
 
@@ -117,7 +121,8 @@ ft="$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")"
 corp="$(find "$corpus" -type f | wc -l)"
 # Fork mode counts coverage its own way: measure the corpus the run leaves
 # in-process too (each input once), as the in-process runs report it.
-replay="$(cd "$dir" && nice -n 10 "$bin" -runs=0 -rss_limit_mb=2048 -timeout=10 "$corpus" "$seeds" 2>&1 |
+replay="$(cd "$dir" && nice -n 10 "$bin" -runs=0 -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$findings/replay-" \
+            "$corpus" "$seeds" 2>&1 |
           grep -aE '^#[0-9]+[[:space:]]+INITED' | tail -1)"
 rcov="$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$replay")"
 rft="$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$replay")"
