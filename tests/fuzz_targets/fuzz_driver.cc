@@ -246,7 +246,7 @@ int main(int argc, char** argv) {
     LLVMFuzzerTestOneInput(corpus.back().data(), corpus.back().size());
     if (accepted()) accepted_inputs.push_back(corpus.size() - 1);
   }
-  std::printf("%s: seeds: %s\n", name.c_str(), summary().c_str());
+  if (!summary().empty()) std::printf("%s: seeds: %s\n", name.c_str(), summary().c_str());
   std::fflush(stdout);
   if (wasp_fuzz_check_seeds && o.min_seeds > 0) {  // --min-seeds 0: a replay of a few files
     if (std::string why = wasp_fuzz_check_seeds(); !why.empty()) {
@@ -269,7 +269,7 @@ int main(int argc, char** argv) {
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s: all: %s\n", name.c_str(), summary().c_str());
+  if (!summary().empty()) std::printf("%s: all: %s\n", name.c_str(), summary().c_str());
   std::printf("%s: survived %zu inputs and %" PRIu64 " mutants in %.1f s\n", name.c_str(), files.size(),
               o.mutations, seconds);
   return 0;
