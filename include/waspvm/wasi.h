@@ -30,7 +30,8 @@ struct PreopenDir {
   std::string guest_path;  // the name the guest sees (e.g. "/data" or ".")
 };
 
-// Receives bytes the guest writes to stdout/stderr.
+// Receives bytes the guest writes to stdout/stderr: each fd_write in one
+// call (its buffers joined, as writev writes them at once).
 using OutputSink = std::function<void(std::span<const uint8_t>)>;
 // Fills the buffer with stdin bytes; returns how many (0 = end of input).
 using InputSource = std::function<size_t(std::span<uint8_t>)>;
