@@ -25,6 +25,10 @@
 # Exit status: 0 if the run found nothing, 1 if it found something, 2 on a
 # usage or build error.
 set -uo pipefail
+# The whole script is one compound command, read before it runs: editing
+# this file while a run is going (bash reads scripts as it goes) cannot
+# change what that run does next.
+{
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${WASP_FUZZ_BUILD_DIR:-$REPO/build-fuzz}"
@@ -112,8 +116,7 @@ elapsed=$(( $(date +%s) - start ))
 # In-process runs end with "#N DONE cov: E ft: F ..." and the final stats;
 # fork mode prints "#N: cov: E ft: F corp: C exec/s: X oom/timeout/crash: ..."
 # lines, the last one being the total.
-last="$(grep -aE '^#[0-9]+:? +(DONE|NEW|REDUCE|pulse|INITED|RELOAD)? *cov: ' "$log" | tail -1)"
-[ -z "$last" ] && last="$(grep -aE '^#[0-9]+: cov: ' "$log" | tail -1)"
+last="$(grep -aE '^#[0-9]+:?[[:space:]]+([A-Z]+[[:space:]]+|pulse[[:space:]]+)?cov: ' "$log" | tail -1)"
 execs="$(grep -a 'stat::number_of_executed_units:' "$log" | tail -1 | awk '{print $2}')"
 [ -z "$execs" ] && execs="$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")"
 cov="$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")"
@@ -148,3 +151,5 @@ for f in "${found[@]}"; do
 done
 echo "  reproduce one: $bin FILE; minimize: $bin -minimize_crash=1 -runs=10000 FILE"
 exit 1
+}
+exit
