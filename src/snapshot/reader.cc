@@ -31,6 +31,17 @@ Error beyond_limit(const std::string& what, uint64_t needed, const char* limit, 
              "Config::limits, allowing at least " + std::to_string(needed) + ")");
 }
 
+// A memory's or table's size in a snapshot (`unit`: pages, elements): at
+// least the module's minimum, at most what the instance allows (`allowed`:
+// the module's maximum capped by the instance limit named `limit`).
+Result<void> check_size(const std::string& what, const char* unit, uint64_t size, uint64_t min,
+                        std::optional<uint64_t> module_max, uint64_t allowed, const char* limit) {
+  if (size < min) return bad(what + " is smaller than the module's minimum");
+  if (size <= allowed) return {};
+  if (module_max && size > *module_max) return bad(what + " is larger than the module's maximum");
+  return beyond_limit(what + " (in " + unit + ")", size, limit, allowed);
+}
+
 bool is_call(IOp op) {
   switch (plain_form(op)) {
     case IOp::CallFunc:
@@ -141,14 +152,8 @@ class Restorer {
       uint64_t packed_size = in_.u64();
       std::span<const uint8_t> packed = in_.bytes(packed_size);
       if (!in_.ok()) return bad("truncated");
-      if (pages < m.pages())
-        return bad("memory " + std::to_string(i) + " is smaller than the module's minimum");
-      if (pages > m.max_pages()) {
-        if (!m.type.limits.max || pages <= *m.type.limits.max)
-          return beyond_limit("memory " + std::to_string(i) + " (in pages)", pages, "max_memory_pages",
-                              m.max_pages());
-        return bad("memory " + std::to_string(i) + " is larger than the module's maximum");
-      }
+      WASP_TRY(check_size("memory " + std::to_string(i), "pages", pages, m.pages(), m.type.limits.max,
+                          m.max_pages(), "max_memory_pages"));
       // The frame must say it holds exactly the memory, before the memory grows.
       unsigned long long content = ZSTD_getFrameContentSize(packed.data(), packed.size());
       if (content != pages * kPageSize) return bad("memory contents of the wrong size");
@@ -172,14 +177,8 @@ class Restorer {
         if (size != t.elems.size()) return bad("imported table " + std::to_string(i) + " has another size");
         continue;
       }
-      if (size < t.type.limits.min)
-        return bad("table " + std::to_string(i) + " is smaller than the module's minimum");
-      if (size > t.max_size()) {
-        if (!t.type.limits.max || size <= *t.type.limits.max)
-          return beyond_limit("table " + std::to_string(i) + " (in elements)", size, "max_table_elements",
-                              t.max_size());
-        return bad("table " + std::to_string(i) + " is larger than the module's maximum");
-      }
+      WASP_TRY(check_size("table " + std::to_string(i), "elements", size, t.type.limits.min,
+                          t.type.limits.max, t.max_size(), "max_table_elements"));
       if (size > in_.remaining() / 9) return bad("truncated");  // 9 bytes per element
       t.elems.resize(size);
       for (uint64_t& e : t.elems) {
