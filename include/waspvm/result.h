@@ -38,15 +38,18 @@ class [[nodiscard]] Result {
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() & {
-    check_value();
+    if (v_.index() != 0) [[unlikely]]
+      throw_bad_value(*std::get_if<1>(&v_));
     return *std::get_if<0>(&v_);
   }
   const T& value() const& {
-    check_value();
+    if (v_.index() != 0) [[unlikely]]
+      throw_bad_value(*std::get_if<1>(&v_));
     return *std::get_if<0>(&v_);
   }
   T&& value() && {
-    check_value();
+    if (v_.index() != 0) [[unlikely]]
+      throw_bad_value(*std::get_if<1>(&v_));
     return std::move(*std::get_if<0>(&v_));
   }
   T& operator*() & { return value(); }
@@ -54,13 +57,19 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   const Error& error() const {
-    if (ok()) throw BadResultAccess("Result::error() called on a value");
+    if (ok()) [[unlikely]]
+      throw_bad_error();
     return *std::get_if<1>(&v_);
   }
 
  private:
-  void check_value() const {
-    if (!ok()) throw BadResultAccess("Result::value() called on an error: " + std::get_if<1>(&v_)->message);
+  // Out of line and cold, so value() stays one compare on the hot paths (the
+  // decoder reads every immediate through a Result).
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_bad_value(const Error& error) {
+    throw BadResultAccess("Result::value() called on an error: " + error.message);
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_bad_error() {
+    throw BadResultAccess("Result::error() called on a value");
   }
   std::variant<T, Error> v_;
 };
