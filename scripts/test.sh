@@ -9,6 +9,7 @@
 #   BUILD_DIR   build directory (default: build, at the repository root)
 #   BUILD_TYPE  CMake build type (default: Release)
 #   CMAKE_ARGS  extra configure arguments (e.g. -DWASP_SANITIZE=ON)
+#   BUILD_TARGETS  what to build (default: everything; scripts/tsan.sh builds fewer)
 #   CXX         the compiler, read by CMake when it first configures BUILD_DIR
 set -uo pipefail
 
@@ -27,7 +28,10 @@ if ! cmake -S "$REPO" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE="$BUI
   echo "configure failed"
   exit 1
 fi
-if ! cmake --build "$BUILD_DIR" --parallel "$JOBS"; then
+targets=()
+# shellcheck disable=SC2206  # BUILD_TARGETS is a list of target names
+[ -z "${BUILD_TARGETS:-}" ] || targets=(--target $BUILD_TARGETS)
+if ! cmake --build "$BUILD_DIR" --parallel "$JOBS" "${targets[@]}"; then
   echo "build failed"
   exit 1
 fi

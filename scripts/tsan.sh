@@ -31,42 +31,14 @@
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD_DIR="${TSAN_BUILD_DIR:-$REPO/build-tsan}"
-TARGETS="${TSAN_TARGETS:-unit_tests api_tests stress_tests}"
-TESTS="${TSAN_TESTS:-^(stress|unit|api)\.}"
-EXCLUDE="${TSAN_EXCLUDE:-^api\.BenchGas\.}"
-JOBS="$(nproc 2>/dev/null || echo 2)"
 if [ -z "${CXX:-}" ] && command -v clang++-14 >/dev/null; then
   export CXX=clang++-14 CC=clang-14
 fi
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
-
-"$REPO/scripts/setup.sh" || { echo "setup failed"; exit 1; }
-
-generator=()
-[ -f "$BUILD_DIR/CMakeCache.txt" ] || generator=(-G Ninja)
-# shellcheck disable=SC2086  # CMAKE_ARGS is a list of arguments
-if ! cmake -S "$REPO" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWASP_TSAN=ON \
-  -DWASP_SANITIZE=OFF -DWASP_WERROR=OFF ${CMAKE_ARGS:-}; then
-  echo "configure failed"
-  exit 1
-fi
-targets=()
-# shellcheck disable=SC2206  # TARGETS is a list of target names
-[ "$TARGETS" = all ] || targets=(--target $TARGETS)
-if ! cmake --build "$BUILD_DIR" --parallel "$JOBS" "${targets[@]}"; then
-  echo "build failed"
-  exit 1
-fi
-
-log="$(mktemp "${TMPDIR:-/tmp}/waspvm-tsan.XXXXXX")"
-trap 'rm -f "$log"' EXIT
-(cd "$BUILD_DIR" && ctest --output-on-failure --parallel "$JOBS" -R "$TESTS" -E "$EXCLUDE" "$@") 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-summary="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)"
-if [ -z "$summary" ]; then
-  summary="ctest printed no summary (no tests found?)"
-  [ "$status" -ne 0 ] || status=1
-fi
-echo "$summary"
-exit "$status"
+export BUILD_DIR="${TSAN_BUILD_DIR:-$REPO/build-tsan}"
+export BUILD_TYPE=RelWithDebInfo
+export CMAKE_ARGS="-DWASP_TSAN=ON -DWASP_SANITIZE=OFF -DWASP_WERROR=OFF ${CMAKE_ARGS:-}"
+TARGETS="${TSAN_TARGETS:-unit_tests api_tests stress_tests}"
+if [ "$TARGETS" = all ]; then unset BUILD_TARGETS; else export BUILD_TARGETS="$TARGETS"; fi
+# (scripts/test.sh configures, builds, runs ctest and prints its summary.)
+exec "$REPO/scripts/test.sh" -R "${TSAN_TESTS:-^(stress|unit|api)\.}" -E "${TSAN_EXCLUDE:-^api\.BenchGas\.}" "$@"
