@@ -21,20 +21,16 @@ void fill_backtrace(Trap& trap, const ExecStack& st, size_t entry_depth, size_t 
   const size_t total = st.depth - entry_depth;
   const FrameWindow window = frame_window(total, limit);
   trap.backtrace.reserve(window.head + window.tail);
-  for (size_t k = 0; k < total; ++k) {
-    if (!window.keeps(k, total)) {
-      k = total - window.tail - 1;  // skip to the outermost frames kept
-      continue;
-    }
+  window.for_each_kept(total, [&](size_t k) {
     const Frame& f = st.frames[st.depth - 1 - k];
     FrameInfo info;
     info.func_index = f.func->func_index;
     info.func_name = f.func->instance->module->desc.func_name(f.func->func_index);
     info.wasm_offset = frame_wasm_offset(f, false);
     trap.backtrace.push_back(std::move(info));
-  }
+  });
   trap.omitted_frames = window.omitted;
-  trap.omitted_at = window.omitted > 0 ? window.head : 0;
+  trap.omitted_at = window.omitted_at();
 }
 
 Trap make_trap(const StopState& stop) {
@@ -49,7 +45,12 @@ Trap make_trap(const StopState& stop) {
 // trapped frames for Instance::inspect until its next call.
 Outcome trap_outcome(ExecStack& st, const RunContext& run) {
   Trap t = make_trap(run.stop);
-  fill_backtrace(t, st, run.entry_depth, run.max_report_frames);
+  // The engine's report limit, from the entry frame's module (none: no frames).
+  const size_t limit =
+      st.depth > run.entry_depth
+          ? st.frames[run.entry_depth].func->instance->module->engine->config.max_report_frames
+          : 0;
+  fill_backtrace(t, st, run.entry_depth, limit);
   if (run.can_suspend) {
     st.trapped_depth = st.depth;
     st.last_trap = t;
@@ -86,7 +87,6 @@ RunContext make_run(InstanceImpl* inst, RunContext* outer) {
   run.metering = config.metering;
   run.costs = &config.gas_costs;
   run.can_suspend = outer == nullptr;
-  run.max_report_frames = config.max_report_frames;
   // A nested call belongs to the outer one: an interrupt stops both.
   run.interrupt = outer != nullptr ? outer->interrupt : inst->interrupt.get();
   return run;

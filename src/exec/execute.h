@@ -21,7 +21,6 @@ struct RunContext {
   bool can_suspend = false;             // a call made by the embedder, not nested
   InterruptState* interrupt = nullptr;  // the entry instance's
   bool host_out_of_gas = false;         // Caller::charge_gas failed
-  size_t max_report_frames = 0;         // Config::max_report_frames: a trap's backtrace
   StopState stop;
 };
 

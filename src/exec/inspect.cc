@@ -21,14 +21,10 @@ namespace {
 void fill_frame_views(InstanceView& view, const ExecStack& st, size_t depth, bool exact_top, size_t limit) {
   const FrameWindow window = frame_window(depth, limit);
   view.omitted_frames = window.omitted;
-  view.omitted_at = window.omitted > 0 ? window.head : 0;
+  view.omitted_at = window.omitted_at();
   std::vector<FrameView>& out = view.frames;
   out.reserve(window.head + window.tail);
-  for (size_t k = 0; k < depth; ++k) {
-    if (!window.keeps(k, depth)) {
-      k = depth - window.tail - 1;  // skip to the outermost frames kept
-      continue;
-    }
+  window.for_each_kept(depth, [&](size_t k) {
     const size_t i = depth - 1 - k;
     const Frame& f = st.frames[i];
     const CompiledFunc& code = *f.func->code;
@@ -44,7 +40,7 @@ void fill_frame_views(InstanceView& view, const ExecStack& st, size_t depth, boo
     uint64_t end = i + 1 < depth ? st.frames[i + 1].base : f.base + code.frame_slots;
     for (uint64_t s = f.base + code.num_locals; s < end; ++s) frame.stack.push_back(st.slots[s]);
     out.push_back(std::move(frame));
-  }
+  });
 }
 
 }  // namespace

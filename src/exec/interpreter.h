@@ -105,7 +105,13 @@ Result<std::vector<SlotKind>> suspended_slot_kinds(const ExecStack& st, uint64_t
 // last `tail`; the `omitted` ones between them are only counted.
 struct FrameWindow {
   size_t head = 0, tail = 0, omitted = 0;
-  bool keeps(size_t i, size_t total) const { return i < head || i >= total - tail; }
+  size_t omitted_at() const { return omitted > 0 ? head : 0; }  // where the omitted ones would come
+  // Calls f(k) for each frame kept, k = 0 the innermost, in order.
+  template <class F>
+  void for_each_kept(size_t total, F&& f) const {
+    for (size_t k = 0; k < head; ++k) f(k);
+    for (size_t k = total - tail; k < total; ++k) f(k);
+  }
 };
 FrameWindow frame_window(size_t total, size_t limit);
 // The value types of a wasm function's locals: parameters, then declared.
